@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * x86 KVM steal time backend: detect KVM_FEATURE_STEAL_TIME, hand each
+ * CPU's area to the host through MSR_KVM_STEAL_TIME, read the counter.
+ * Everything else is policy and lives in kernel/steal_time.c.
+ *
+ * See Documentation/virt/kvm/x86/steal-time.rst.
+ */
+#define pr_fmt(fmt) "kvm-steal-time: " fmt
+
+#include <linux/build_bug.h>
+#include <linux/init.h>
+#include <linux/kvm_para.h>
+#include <linux/percpu.h>
+#include <linux/printk.h>
+#include <linux/stddef.h>
+#include <linux/steal_time.h>
+#include <linux/string.h>
+#include <asm/kvm_steal_time.h>
+#include <asm/msr.h>
+#include <asm/pgtable_types.h>
+
+/*
+ * Decrypted: on memory-encrypted guests the host must be able to write it;
+ * kvm.c maps it shared for every possible CPU before the boot CPU registers.
+ * Aligned to its size so that it never crosses a page.
+ */
+DEFINE_PER_CPU_DECRYPTED(struct kvm_steal_time, kvm_steal_area) __aligned(64) __visible;
+
+static_assert(sizeof(struct kvm_steal_time) == 64);
+static_assert(offsetof(struct kvm_steal_time, steal) == 0);
+static_assert(offsetof(struct kvm_steal_time, version) == 8);
+static_assert(offsetof(struct kvm_steal_time, flags) == 12);
+static_assert(offsetof(struct kvm_steal_time, preempted) == 16);
+
+static bool kvm_st_active __ro_after_init;
+
+/**
+ * kvm_steal_time_msr_value() - what to write to MSR_KVM_STEAL_TIME
+ * @cpu: CPU whose area is meant
+ *
+ * Return: the guest-physical address of @cpu's area with the enable bit.
+ */
+u64 kvm_steal_time_msr_value(unsigned int cpu)
+{
+	return slow_virt_to_phys(per_cpu_ptr(&kvm_steal_area, cpu)) |
+	       KVM_MSR_ENABLED;
+}
+
+static void kvm_st_prepare(unsigned int cpu)
+{
+	memset(per_cpu_ptr(&kvm_steal_area, cpu), 0, sizeof(struct kvm_steal_time));
+}
+
+static int kvm_st_enable(unsigned int cpu)
+{
+	return wrmsrl_safe(MSR_KVM_STEAL_TIME, kvm_steal_time_msr_value(cpu));
+}
+
+static void kvm_st_disable(unsigned int cpu)
+{
+	wrmsrl_safe(MSR_KVM_STEAL_TIME, 0);
+}
+
+static bool kvm_st_read(unsigned int cpu, u64 *steal)
+{
+	return kvm_steal_time_snapshot(per_cpu_ptr(&kvm_steal_area, cpu), steal);
+}
+
+static const struct steal_time_ops kvm_st_ops = {
+	.name = "kvm",
+	.prepare = kvm_st_prepare,
+	.enable = kvm_st_enable,
+	.disable = kvm_st_disable,
+	.read = kvm_st_read,
+};
+
+/**
+ * kvm_steal_time_init() - offer KVM steal time to the core if the host has it
+ *
+ * Called from kvm_guest_init(), before SMP bring-up.
+ *
+ * Return: true if the per-CPU areas will be registered with the host, which
+ * is what vcpu_is_preempted() and PV TLB flush rely on.
+ */
+bool __init kvm_steal_time_init(void)
+{
+	if (!kvm_para_has_feature(KVM_FEATURE_STEAL_TIME)) {
+		pr_info("host does not offer steal time; not accounting it\n");
+		return false;
+	}
+	if (steal_time_register(&kvm_st_ops))
+		return false;
+	kvm_st_active = true;
+	return true;
+}
+
+/**
+ * kvm_steal_time_active() - whether this backend drives steal time
+ *
+ * Return: true after kvm_steal_time_init() succeeded.
+ */
+bool kvm_steal_time_active(void)
+{
+	return kvm_st_active;
+}

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Architecture-independent core for paravirtual steal time.
+ *
+ * A hypervisor ABI backend (x86 KVM, and in time arm64 pvtime or RISC-V
+ * SBI STA) knows only its wire protocol. The core owns what every ABI
+ * needs: the per-CPU lifecycle, the CPU hotplug, reboot and suspend
+ * hooks, and the steal clock the scheduler calls.
+ */
+#ifndef _LINUX_STEAL_TIME_H
+#define _LINUX_STEAL_TIME_H
+
+#include <linux/errno.h>
+#include <linux/types.h>
+
+/**
+ * struct steal_time_ops - what a hypervisor ABI backend provides
+ * @name:	short name used in log messages, e.g. "kvm"
+ * @prepare:	called once per CPU, before the first @enable of that CPU,
+ *		from any CPU; brings the CPU's shared area into its initial
+ *		state (the KVM ABI wants it zeroed). Never called again for
+ *		that CPU, because the host adds to what is in the area and
+ *		the scheduler assumes the counter never goes backwards.
+ * @enable:	called on the CPU itself with interrupts disabled; tells the
+ *		host where that CPU's area is. Returns 0 or a negative errno.
+ * @disable:	called on the CPU itself with interrupts disabled, also from
+ *		reboot and crash paths; the host must stop writing the area.
+ * @read:	one attempt to take a consistent snapshot of @cpu's raw
+ *		steal counter in nanoseconds, from any CPU and any context
+ *		(including NMI). Returns false when the host was updating
+ *		the area; the core decides whether to try again.
+ */
+struct steal_time_ops {
+	const char *name;
+	void (*prepare)(unsigned int cpu);
+	int (*enable)(unsigned int cpu);
+	void (*disable)(unsigned int cpu);
+	bool (*read)(unsigned int cpu, u64 *steal);
+};
+
+/**
+ * struct steal_time_cpu - the core's per-CPU state for one backend
+ * @last:	highest steal value handed out for this CPU; returned again
+ *		when the host's area cannot be read consistently
+ * @prepared:	@prepare has run for this CPU
+ * @registered:	the host currently has this CPU's area
+ */
+struct steal_time_cpu {
+	u64 last;
+	bool prepared;
+	bool registered;
+};
+
+/*
+ * How many snapshots the clock attempts before it gives up and returns the
+ * last value it trusted. A well-behaved host finishes an update in well
+ * under a microsecond, and never while the vCPU reading its own area runs.
+ */
+#define STEAL_TIME_READ_TRIES	64
+
+#ifdef CONFIG_STEAL_TIME
+int steal_time_register(const struct steal_time_ops *ops);
+bool steal_time_active(void);
+bool steal_time_cpu_registered(unsigned int cpu);
+void steal_time_cpu_shutdown(void);
+#else
+static inline int steal_time_register(const struct steal_time_ops *ops)
+{
+	return -ENODEV;
+}
+
+static inline bool steal_time_active(void)
+{
+	return false;
+}
+
+static inline bool steal_time_cpu_registered(unsigned int cpu)
+{
+	return false;
+}
+
+static inline void steal_time_cpu_shutdown(void) { }
+#endif
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/* The core's building blocks, reachable by its KUnit suite only. */
+u64 steal_time_read_cpu(const struct steal_time_ops *ops,
+			struct steal_time_cpu *stc, unsigned int cpu);
+int steal_time_cpu_online(const struct steal_time_ops *ops,
+			  struct steal_time_cpu *stc, unsigned int cpu);
+void steal_time_cpu_offline(const struct steal_time_ops *ops,
+			    struct steal_time_cpu *stc, unsigned int cpu);
+#endif
+
+#endif /* _LINUX_STEAL_TIME_H */

@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Paravirtual steal time: the architecture-independent core.
+ *
+ * One backend per hypervisor ABI registers a struct steal_time_ops early in
+ * boot. From then on this file decides when each CPU's area is handed to the
+ * host and taken back (CPU hotplug, reboot and kexec, suspend, crash), and
+ * serves the scheduler's steal clock with the same policies for every ABI.
+ *
+ * See Documentation/virt/kvm/x86/steal-time.rst.
+ */
+#define pr_fmt(fmt) "steal-time: " fmt
+
+#include <linux/atomic.h>
+#include <linux/cpuhotplug.h>
+#include <linux/init.h>
+#include <linux/irqflags.h>
+#include <linux/jump_label.h>
+#include <linux/percpu.h>
+#include <linux/printk.h>
+#include <linux/reboot.h>
+#include <linux/smp.h>
+#include <linux/static_call.h>
+#include <linux/steal_time.h>
+#include <linux/syscore_ops.h>
+#include <kunit/visibility.h>
+#include <asm/paravirt.h>
+
+static const struct steal_time_ops *steal_ops __ro_after_init;
+static DEFINE_PER_CPU(struct steal_time_cpu, steal_cpu);
+
+/*
+ * "no-steal-acc" keeps steal in /proc/stat but stops the scheduler from
+ * taking it out of the task clock (paravirt_steal_rq_enabled stays off).
+ */
+static bool steal_acc __ro_after_init = true;
+
+static int __init parse_no_steal_acc(char *arg)
+{
+	steal_acc = false;
+	return 0;
+}
+early_param("no-steal-acc", parse_no_steal_acc);
+
+static bool steal_read_none(unsigned int cpu, u64 *steal)
+{
+	return false;
+}
+
+/* A direct call into the backend: the clock is on the scheduler's hot path. */
+DEFINE_STATIC_CALL(steal_time_backend_read, steal_read_none);
+
+static __always_inline u64 __steal_time_read(bool (*read)(unsigned int, u64 *),
+					     struct steal_time_cpu *stc,
+					     unsigned int cpu)
+{
+	u64 steal, last;
+	int tries;
+
+	for (tries = 0; tries < STEAL_TIME_READ_TRIES; tries++) {
+		if (read(cpu, &steal))
+			goto consistent;
+		cpu_relax();
+	}
+	/* The host never let us see a finished update: keep what we trusted. */
+	return READ_ONCE(stc->last);
+
+consistent:
+	/*
+	 * The local tick and a remote CPU updating this CPU's runqueue clock
+	 * may read at the same time; the high-water mark must only rise.
+	 */
+	last = READ_ONCE(stc->last);
+	while (steal > last) {
+		if (try_cmpxchg64(&stc->last, &last, steal))
+			return steal;
+	}
+	/* Never hand the scheduler less than before: its deltas are unsigned. */
+	return last;
+}
+
+/**
+ * steal_time_read_cpu() - read a CPU's steal clock through @ops
+ * @ops: backend whose @read takes the snapshot
+ * @stc: the core's state for @cpu
+ * @cpu: CPU whose steal time is read
+ *
+ * The policy of the scheduler's steal clock, with the backend given
+ * explicitly so that KUnit can drive it with a simulated host.
+ *
+ * Return: steal time of @cpu in nanoseconds, never less than a value
+ * returned before for @stc.
+ */
+VISIBLE_IF_KUNIT u64 steal_time_read_cpu(const struct steal_time_ops *ops,
+					 struct steal_time_cpu *stc,
+					 unsigned int cpu)
+{
+	return __steal_time_read(ops->read, stc, cpu);
+}
+EXPORT_SYMBOL_IF_KUNIT(steal_time_read_cpu);
+
+static bool steal_read_backend(unsigned int cpu, u64 *steal)
+{
+	return static_call(steal_time_backend_read)(cpu, steal);
+}
+
+static u64 steal_time_clock(int cpu)
+{
+	return __steal_time_read(steal_read_backend, per_cpu_ptr(&steal_cpu, cpu),
+				 cpu);
+}
+
+/**
+ * steal_time_cpu_online() - hand a CPU's area to the host
+ * @ops: backend
+ * @stc: the core's state for @cpu
+ * @cpu: the CPU coming online; must be the calling CPU for a real backend
+ *
+ * Prepares the area the first time only: on re-registration the host keeps
+ * adding to what the area holds. A refusal by the host is logged and leaves
+ * the CPU without steal time; it never stops the CPU from coming up.
+ *
+ * Return: 0, always.
+ */
+VISIBLE_IF_KUNIT int steal_time_cpu_online(const struct steal_time_ops *ops,
+					   struct steal_time_cpu *stc,
+					   unsigned int cpu)
+{
+	unsigned long flags;
+	int ret;
+
+	if (!stc->prepared) {
+		ops->prepare(cpu);
+		stc->prepared = true;
+	}
+
+	local_irq_save(flags);
+	ret = ops->enable(cpu);
+	local_irq_restore(flags);
+
+	WRITE_ONCE(stc->registered, !ret);
+	if (ret)
+		pr_warn("CPU%u: %s host refused the steal time area (%d); steal stays at %llu ns\n",
+			cpu, ops->name, ret, READ_ONCE(stc->last));
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(steal_time_cpu_online);
+
+/**
+ * steal_time_cpu_offline() - take a CPU's area back from the host
+ * @ops: backend
+ * @stc: the core's state for @cpu
+ * @cpu: the CPU going away; must be the calling CPU for a real backend
+ */
+VISIBLE_IF_KUNIT void steal_time_cpu_offline(const struct steal_time_ops *ops,
+					     struct steal_time_cpu *stc,
+					     unsigned int cpu)
+{
+	unsigned long flags;
+
+	local_irq_save(flags);
+	ops->disable(cpu);
+	local_irq_restore(flags);
+	WRITE_ONCE(stc->registered, false);
+}
+EXPORT_SYMBOL_IF_KUNIT(steal_time_cpu_offline);
+
+static int steal_time_online(unsigned int cpu)
+{
+	return steal_time_cpu_online(steal_ops, per_cpu_ptr(&steal_cpu, cpu), cpu);
+}
+
+static int steal_time_offline(unsigned int cpu)
+{
+	steal_time_cpu_offline(steal_ops, per_cpu_ptr(&steal_cpu, cpu), cpu);
+	return 0;
+}
+
+static void steal_time_offline_this_cpu(void *unused)
+{
+	steal_time_offline(smp_processor_id());
+}
+
+/*
+ * Restart and kexec: the next kernel may reuse the areas' memory for
+ * anything, so the host must stop writing there before it starts.
+ */
+static int steal_time_reboot(struct notifier_block *nb, unsigned long code,
+			     void *unused)
+{
+	on_each_cpu(steal_time_offline_this_cpu, NULL, 1);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block steal_time_reboot_nb = {
+	.notifier_call = steal_time_reboot,
+};
+
+/* Syscore runs on the last CPU standing; the others went through hotplug. */
+static int steal_time_suspend(void *data)
+{
+	steal_time_offline(smp_processor_id());
+	return 0;
+}
+
+static void steal_time_resume(void *data)
+{
+	steal_time_online(smp_processor_id());
+}
+
+static const struct syscore_ops steal_time_syscore_ops = {
+	.suspend = steal_time_suspend,
+	.resume = steal_time_resume,
+};
+
+static struct syscore steal_time_syscore = {
+	.ops = &steal_time_syscore_ops,
+};
+
+/**
+ * steal_time_cpu_shutdown() - stop the host writing this CPU's area, now
+ *
+ * For the crash path, which runs with other CPUs stopped and may be in NMI
+ * context: it takes no locks and only tells the host.
+ */
+void steal_time_cpu_shutdown(void)
+{
+	unsigned int cpu = raw_smp_processor_id();
+
+	if (!steal_ops)
+		return;
+	steal_ops->disable(cpu);
+	WRITE_ONCE(per_cpu(steal_cpu, cpu).registered, false);
+}
+
+/**
+ * steal_time_active() - whether a backend provides steal time
+ *
+ * Return: true once a backend has registered.
+ */
+bool steal_time_active(void)
+{
+	return steal_ops;
+}
+
+/**
+ * steal_time_cpu_registered() - whether the host has @cpu's area now
+ * @cpu: CPU to ask about
+ *
+ * Return: true while the host accepted @cpu's area and has not been told
+ * to stop writing it.
+ */
+bool steal_time_cpu_registered(unsigned int cpu)
+{
+	return READ_ONCE(per_cpu(steal_cpu, cpu).registered);
+}
+
+/**
+ * steal_time_register() - install a backend as the steal time source
+ * @ops: the backend; must stay valid forever
+ *
+ * Call from the architecture's early hypervisor setup, before SMP bring-up
+ * and while code can still be patched without breakpoints. Areas are handed
+ * to the host later, once per-CPU memory is final.
+ *
+ * Return: 0, or -EBUSY if another backend registered first.
+ */
+int __init steal_time_register(const struct steal_time_ops *ops)
+{
+	if (steal_ops) {
+		pr_warn("%s backend ignored, %s registered first\n", ops->name,
+			steal_ops->name);
+		return -EBUSY;
+	}
+	steal_ops = ops;
+	static_call_update(steal_time_backend_read, ops->read);
+	static_call_update(pv_steal_clock, steal_time_clock);
+	return 0;
+}
+
+/*
+ * An early initcall: per-CPU memory is final and only the boot CPU runs, so
+ * the scheduler keys flip while no other CPU can be executing the sites.
+ * Secondary CPUs register through the hotplug callback as they come up.
+ */
+static int __init steal_time_start(void)
+{
+	int ret;
+
+	if (!steal_ops) {
+		pr_info("no hypervisor offers steal time; not accounting it\n");
+		return 0;
+	}
+
+	ret = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "steal_time:online",
+				steal_time_online, steal_time_offline);
+	if (ret < 0) {
+		pr_err("no CPU hotplug state (%d); not accounting steal time\n",
+		       ret);
+		return ret;
+	}
+	register_reboot_notifier(&steal_time_reboot_nb);
+	register_syscore(&steal_time_syscore);
+
+	static_key_slow_inc(&paravirt_steal_enabled);
+	if (steal_acc)
+		static_key_slow_inc(&paravirt_steal_rq_enabled);
+
+	pr_info("%s backend active; scheduler task clock %s steal time\n",
+		steal_ops->name, steal_acc ? "excludes" : "includes (no-steal-acc)");
+	return 0;
+}
+early_initcall(steal_time_start);

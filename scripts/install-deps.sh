@@ -1,0 +1,23 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Installs the Debian packages the build and the tests need, if missing.
+set -euo pipefail
+pkgs=(gcc make perl bc flex bison libelf-dev libssl-dev cpio gzip lz4
+      ccache qemu-system-x86 busybox-static python3)
+[ -n "${KSRC:-}" ] || pkgs+=(linux-source-6.12)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} = 0 ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "missing Debian packages: ${missing[*]}" >&2
+	echo "as root: apt-get install ${missing[*]}" >&2
+	exit 1
+fi
+echo "  DEPS    installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,95 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# prepare-tree.sh VARIANT TREE
+#
+# Makes TREE a Linux 6.12 source tree with our series: the pristine base
+# (Debian's linux-source-6.12, or $KSRC), the patches in patches/series, the
+# overlay files linked in at their kernel paths, and for VARIANT "pvm" the
+# test-host quirks in quirks/pvm/. Re-running only redoes what changed, so
+# kbuild recompiles only the files that really differ.
+set -euo pipefail
+
+variant=$1
+tree=$2
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=$top/build
+tarball=${TARBALL:-/usr/src/linux-source-6.12.tar.xz}
+
+say() { echo "  TREE    $*"; }
+
+base_tree() {
+	if [ -n "${KSRC:-}" ]; then
+		[ -f "$KSRC/Makefile" ] || { echo "KSRC=$KSRC is not a kernel tree" >&2; exit 1; }
+		echo "$KSRC"
+		return
+	fi
+	local base=$build/base/linux
+	if [ ! -f "$build/base/.extracted" ]; then
+		[ -f "$tarball" ] || { echo "$tarball missing: apt-get install linux-source-6.12" >&2; exit 1; }
+		say "extracting $tarball" >&2
+		rm -rf "$build/base"
+		mkdir -p "$build/base"
+		tar -C "$build/base" -xf "$tarball"
+		mv "$build/base"/linux-source-6.12 "$base"
+		touch "$build/base/.extracted"
+	fi
+	echo "$base"
+}
+
+base=$(base_tree)
+ver=$(make -s -C "$base" kernelversion 2>/dev/null)
+case $ver in
+6.12.*|6.12) ;;
+*) echo "base tree is Linux $ver, the series is for 6.12" >&2; exit 1 ;;
+esac
+
+patchlist() {
+	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$top/patches/series" | sed "s|^|$top/patches/|"
+	if [ "$variant" = pvm ]; then
+		ls "$top"/quirks/pvm/*.patch
+	fi
+}
+
+if [ ! -f "$tree/.steal-tree" ]; then
+	say "copying Linux $ver to $tree"
+	rm -rf "$tree"
+	mkdir -p "$(dirname "$tree")"
+	# Hard links: GNU patch replaces the files it changes, the base stays.
+	cp -al "$base" "$tree" 2>/dev/null || cp -a "$base" "$tree"
+	mkdir -p "$tree/.steal-applied"
+	touch "$tree/.steal-tree"
+fi
+
+# Re-apply the patches only if one of them changed.
+want=$(patchlist | xargs cat | sha1sum | cut -d' ' -f1)
+have=$(cat "$tree/.steal-applied/sum" 2>/dev/null || true)
+if [ "$want" != "$have" ]; then
+	for p in $(ls -r "$tree/.steal-applied"/*.patch 2>/dev/null); do
+		say "reverting $(basename "$p")"
+		patch -s -R -p1 -d "$tree" < "$p"
+		rm "$p"
+	done
+	i=0
+	for p in $(patchlist); do
+		i=$((i + 1))
+		say "applying $(basename "$p")"
+		patch -s -p1 -d "$tree" --no-backup-if-mismatch < "$p"
+		cp "$p" "$tree/.steal-applied/$(printf %02d $i)-$(basename "$p")"
+	done
+	echo "$want" > "$tree/.steal-applied/sum"
+fi
+
+# Overlay: our own files, linked so that an edit here is seen by kbuild.
+find "$tree" -type l -lname "$top/*" ! -exec test -e {} \; -print -delete
+cd "$top"
+for f in $(find arch include kernel Documentation -type f 2>/dev/null); do
+	if [ "$(readlink "$tree/$f" 2>/dev/null)" != "$top/$f" ]; then
+		[ -e "$tree/$f" ] && [ ! -L "$tree/$f" ] && {
+			echo "overlay file $f exists upstream; change it with a patch" >&2
+			exit 1
+		}
+		mkdir -p "$tree/$(dirname "$f")"
+		ln -sfn "$top/$f" "$tree/$f"
+	fi
+done
