@@ -167,6 +167,7 @@ static struct kunit_suite steal_time_core_suite = {
 	.init = steal_time_test_init,
 	.test_cases = steal_time_core_cases,
 };
+
 kunit_test_suite(steal_time_core_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the paravirtual steal time core");

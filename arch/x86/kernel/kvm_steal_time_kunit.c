@@ -47,10 +47,12 @@ static int sim_host(void *data)
 	while (!kthread_should_stop()) {
 		n++;
 		WRITE_ONCE(sim_area.version, sim_area.version + 1);
+		/* as KVM does: the odd version is visible before the data */
 		smp_wmb();
 		WRITE_ONCE(halves[0], n);
 		cpu_relax();
 		WRITE_ONCE(halves[1], n);
+		/* and the data before the even version */
 		smp_wmb();
 		WRITE_ONCE(sim_area.version, sim_area.version + 1);
 		if (!(n & 1023))
@@ -200,6 +202,7 @@ static struct kunit_suite kvm_steal_time_suite = {
 	.name = "kvm_steal_time",
 	.test_cases = kvm_steal_time_cases,
 };
+
 kunit_test_suite(kvm_steal_time_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the x86 KVM steal time backend");

@@ -41,8 +41,10 @@ static __always_inline bool kvm_steal_time_snapshot(const struct kvm_steal_time 
 {
 	u32 version = READ_ONCE(st->version);
 
+	/* steal must not be read before the version that vouches for it */
 	virt_rmb();
 	*steal = READ_ONCE(st->steal);
+	/* nor the closing version before steal */
 	virt_rmb();
 	return !(version & 1) && version == READ_ONCE(st->version);
 }

@@ -1,0 +1,250 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Boot our test guest under QEMU and look at it from the host.
+
+Shared by `make run` (scripts/run.py), the end-to-end tests (tests/) and,
+later, the benchmarks. The guest's own view of steal time is read from its
+memory through the QEMU monitor, because on the PVM test host guest user
+space cannot make system calls (../shared/notes/test-host.md); the host's
+view is the vCPU threads' run_delay from /proc/<pid>/task/<tid>/schedstat.
+"""
+
+import json
+import os
+import re
+import socket
+import subprocess
+import tempfile
+import time
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BUILD = os.path.join(TOP, 'build')
+
+# What the PVM vendor module's instruction emulator cannot run (test-host.md).
+PVM_CMDLINE = ('noxsave clearcpuid=popcnt,fsgsbase,smap,rdpid,pcid,invpcid '
+               'mitigations=off')
+
+# enum cpu_usage_stat in include/linux/kernel_stat.h: kcpustat.cpustat[7]
+CPUTIME_STEAL = 7
+
+
+def host_kind():
+    """Return (kind, reason): kind is 'kvm', 'pvm' or 'tcg'."""
+    out = subprocess.run([os.path.join(TOP, 'scripts', 'host-kind')],
+                         capture_output=True, text=True, check=True).stdout
+    kind, _, reason = out.strip().partition(': ')
+    return kind, reason
+
+
+class Symbols:
+    """Addresses from vmlinux's symbol table (the guest boots with nokaslr)."""
+
+    def __init__(self, vmlinux):
+        out = subprocess.run(['nm', vmlinux], capture_output=True, text=True,
+                             check=True).stdout
+        self.addr = {}
+        for line in out.splitlines():
+            parts = line.split()
+            if len(parts) == 3:
+                self.addr.setdefault(parts[2], int(parts[0], 16))
+
+    def __getitem__(self, name):
+        return self.addr[name]
+
+
+class Guest:
+    """One QEMU process running our kernel, with a QMP connection."""
+
+    def __init__(self, kind, variant=None, initrd=None, smp=2, mem=512,
+                 append='', cpu_opts='', name='steal-guest', extra=()):
+        self.kind = kind
+        variant = variant or ('pvm' if kind == 'pvm' else 'product')
+        self.vmlinux = os.path.join(BUILD, 'obj-' + variant, 'vmlinux')
+        if initrd is None:
+            initrd = 'spin' if kind == 'pvm' else 'busybox'
+        self.initrd = os.path.join(BUILD, 'initramfs-%s.cpio.gz' % initrd)
+        self.smp = smp
+        self.dir = tempfile.mkdtemp(prefix='steal-guest-')
+        self.log = os.path.join(self.dir, 'console.log')
+        self.qmp_path = os.path.join(self.dir, 'qmp.sock')
+        cmdline = 'console=ttyS0 panic=-1 nokaslr ' + append
+        args = ['qemu-system-x86_64', '-name', name + ',debug-threads=on',
+                '-m', str(mem), '-smp', str(smp), '-display', 'none',
+                '-no-reboot', '-kernel', self.vmlinux, '-initrd', self.initrd,
+                '-serial', 'file:' + self.log,
+                '-qmp', 'unix:%s,server=on,wait=off' % self.qmp_path]
+        if kind == 'tcg':
+            args += ['-accel', 'tcg']
+        else:
+            args += ['-accel', 'kvm', '-cpu', 'host' + cpu_opts]
+            if kind == 'pvm':
+                cmdline = PVM_CMDLINE + ' ' + cmdline
+        args += ['-append', cmdline.strip()] + list(extra)
+        self.args = args
+        self.proc = None
+        self.sock = None
+        self.syms = None
+
+    def start(self):
+        self.proc = subprocess.Popen(self.args, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT)
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError('qemu exited: %s' %
+                                   self.proc.stdout.read().decode())
+            try:
+                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                s.connect(self.qmp_path)
+                self.sock = s.makefile('rw')
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError('no QMP socket from qemu')
+        json.loads(self.sock.readline())          # greeting
+        self.qmp('qmp_capabilities')
+        return self
+
+    def qmp(self, cmd, **args):
+        self.sock.write(json.dumps({'execute': cmd, 'arguments': args}) + '\n')
+        self.sock.flush()
+        while True:
+            reply = json.loads(self.sock.readline())
+            if 'return' in reply:
+                return reply['return']
+            if 'error' in reply:
+                raise RuntimeError('%s: %s' % (cmd, reply['error']))
+
+    def hmp(self, line):
+        return self.qmp('human-monitor-command', **{'command-line': line})
+
+    def console(self):
+        with open(self.log, errors='replace') as f:
+            return f.read()
+
+    def wait_console(self, pattern, timeout):
+        """Wait until the console log matches pattern; return the match."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            m = re.search(pattern, self.console(), re.M)
+            if m:
+                return m
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.2)
+        return None
+
+    def wait_exit(self, timeout):
+        try:
+            self.proc.wait(timeout)
+            return True
+        except subprocess.TimeoutExpired:
+            return False
+
+    def vcpu_tids(self):
+        cpus = self.qmp('query-cpus-fast')
+        return [c['thread-id'] for c in sorted(cpus, key=lambda c: c['cpu-index'])]
+
+    def read_u64(self, addr):
+        out = self.hmp('x /1gx 0x%x' % addr)
+        m = re.search(r':\s*0x([0-9a-f]+)', out)
+        if not m:
+            raise RuntimeError('cannot read guest memory at 0x%x: %r' % (addr, out))
+        return int(m.group(1), 16)
+
+    def percpu(self, sym, cpu, offset=0):
+        """Guest-virtual address of a per-CPU variable's instance."""
+        if self.syms is None:
+            self.syms = Symbols(self.vmlinux)
+        base = self.read_u64(self.syms['__per_cpu_offset'] + 8 * cpu)
+        return base + self.syms[sym] + offset
+
+    def proc_stat_steal(self, cpu):
+        """What /proc/stat's steal column shows for cpu, in nanoseconds."""
+        return self.read_u64(self.percpu('kernel_cpustat', cpu, 8 * CPUTIME_STEAL))
+
+    def raw_steal(self, cpu):
+        """The host-written counter in our per-CPU area, in nanoseconds."""
+        return self.read_u64(self.percpu('kvm_steal_area', cpu))
+
+    def host_run_delay(self, tid):
+        with open('/proc/%d/task/%d/schedstat' % (self.proc.pid, tid)) as f:
+            return int(f.read().split()[1])
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            try:
+                self.qmp('quit')
+            except (OSError, RuntimeError, ValueError):
+                pass
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+class Hogs:
+    """CPU-bound host processes pinned to given host cores; ours alone."""
+
+    def __init__(self, cores):
+        self.procs = [subprocess.Popen(['taskset', '-c', str(c), 'sh', '-c',
+                                        'while :; do :; done'])
+                      for c in cores]
+
+    def stop(self):
+        for p in self.procs:
+            p.kill()
+        for p in self.procs:
+            p.wait()
+
+
+def pin(tid, core):
+    subprocess.run(['taskset', '-p', '-c', str(core), str(tid)],
+                   check=True, capture_output=True)
+
+
+def sample(guest, tids):
+    """Per vCPU: (guest /proc/stat steal, guest raw area steal, host run_delay)."""
+    out = []
+    for cpu, tid in enumerate(tids):
+        out.append((guest.proc_stat_steal(cpu), guest.raw_steal(cpu),
+                    guest.host_run_delay(tid)))
+    return out
+
+
+def kunit_results(console):
+    """(suite, case, verdict, reason) for every KUnit case in a boot log."""
+    results = []
+    suite = None
+    for line in console.splitlines():
+        line = re.sub(r'^\[\s*[\d.]+\] ', '', line)
+        m = re.match(r'\s+# Subtest: (\S+)', line)
+        if m:
+            suite = m.group(1)
+            continue
+        m = re.match(r'    (not ok|ok) \d+ (\S+)(?: # SKIP (.*))?$', line)
+        if m and suite:
+            verdict = 'SKIP' if m.group(3) is not None else (
+                'PASS' if m.group(1) == 'ok' else 'FAIL')
+            results.append((suite, m.group(2), verdict, m.group(3) or ''))
+    return results
+
+
+def report_kunit(console, suites, label):
+    """Print one verdict line per KUnit case; every suite must have run."""
+    results = kunit_results(console)
+    for suite, case, verdict, reason in results:
+        name = '%s %s.%s' % (label, suite, case)
+        if verdict == 'PASS':
+            print('PASS: ' + name)
+        elif verdict == 'SKIP':
+            print('SKIP: %s: %s' % (name, reason))
+        else:
+            print('FAIL: %s: see the console log above' % name)
+    ran = {r[0] for r in results}
+    for suite in suites:
+        if suite not in ran:
+            print('FAIL: %s %s: suite did not run' % (label, suite))
+    return results
