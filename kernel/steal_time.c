@@ -306,8 +306,9 @@ static int __init steal_time_start(void)
 	if (steal_acc)
 		static_key_slow_inc(&paravirt_steal_rq_enabled);
 
-	pr_info("%s backend active; scheduler task clock %s steal time\n",
-		steal_ops->name, steal_acc ? "excludes" : "includes (no-steal-acc)");
+	pr_info("%s backend active; %s\n", steal_ops->name,
+		steal_acc ? "steal time is kept out of task run time" :
+			    "no-steal-acc: steal time is charged to tasks");
 	return 0;
 }
 early_initcall(steal_time_start);

@@ -248,3 +248,46 @@ def report_kunit(console, suites, label):
         if suite not in ran:
             print('FAIL: %s %s: suite did not run' % (label, suite))
     return results
+
+
+def boot_for_steal(kind, name, cpu_opts='', append=''):
+    """A guest whose vCPUs always want to run: idle=poll, and an /init that
+    spins in user mode without system calls (works on every kind of host).
+    Returns it once its /init runs and its vCPU threads are pinned one per
+    host core, or raises with the console log."""
+    g = Guest(kind, initrd='spin', name=name, cpu_opts=cpu_opts,
+              append='kunit.enable=0 idle=poll ' + append).start()
+    if not g.wait_console(r'Run /init as init process', 600):
+        g.stop()
+        raise RuntimeError('guest did not reach /init:\n' + g.console())
+    cores = os.cpu_count()
+    tids = g.vcpu_tids()
+    for cpu, tid in enumerate(tids):
+        pin(tid, cpu % cores)
+    g.tids = tids
+    g.cores = [cpu % cores for cpu in range(len(tids))]
+    return g
+
+
+def measure(guest, seconds):
+    """Per vCPU over a window: guest /proc/stat steal, guest raw area steal
+    and host run_delay deltas, in nanoseconds."""
+    s0 = sample(guest, guest.tids)
+    time.sleep(seconds)
+    s1 = sample(guest, guest.tids)
+    return [{'stat': b[0] - a[0], 'raw': b[1] - a[1], 'host': b[2] - a[2]}
+            for a, b in zip(s0, s1)]
+
+
+def ratio(d):
+    return d['stat'] / d['host'] if d['host'] else float('nan')
+
+
+def table(title, window, deltas):
+    lines = ['%s (%.0f s window)' % (title, window),
+             '  vCPU   guest /proc/stat steal   guest raw steal   host run_delay   guest/host',
+             ]
+    for cpu, d in enumerate(deltas):
+        lines.append('  %4d   %20.3f s   %13.3f s   %12.3f s   %10.4f' %
+                     (cpu, d['stat'] / 1e9, d['raw'] / 1e9, d['host'] / 1e9, ratio(d)))
+    return '\n'.join(lines)

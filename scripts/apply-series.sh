@@ -1,0 +1,31 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# apply-series.sh KSRC: put our series into your own Linux 6.12 tree: the
+# patches in patches/series, then our own files copied to their kernel
+# paths. Nothing is written if a patch does not apply. The test-host quirks
+# (quirks/) are never applied here.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+ksrc=$1
+[ -f "$ksrc/Makefile" ] || { echo "$ksrc is not a kernel tree" >&2; exit 1; }
+ver=$(make -s -C "$ksrc" kernelversion)
+case $ver in 6.12|6.12.*) ;; *) echo "$ksrc is Linux $ver; the series is for 6.12" >&2; exit 1 ;; esac
+
+# The patches touch disjoint files: each can be checked on the tree as it is.
+mapfile -t series < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$top/patches/series")
+for p in "${series[@]}"; do
+	patch -s -p1 -d "$ksrc" --dry-run < "$top/patches/$p" >/dev/null ||
+		{ echo "$p does not apply to $ksrc (already applied?)" >&2; exit 1; }
+done
+for p in "${series[@]}"; do
+	echo "  APPLY   $p"
+	patch -s -p1 -d "$ksrc" --no-backup-if-mismatch < "$top/patches/$p"
+done
+cd "$top"
+for f in $(find arch include kernel Documentation -type f); do
+	echo "  COPY    $f"
+	mkdir -p "$ksrc/$(dirname "$f")"
+	cp "$f" "$ksrc/$f"
+done
+echo "Applied. Configure with CONFIG_KVM_GUEST=y (KVM_STEAL_TIME follows it)."
