@@ -18,6 +18,9 @@ KMAKE     = $(MAKE) -s -C $(BUILD)/linux-$(1) O=$(BUILD)/obj-$(1) ARCH=x86_64 \
 	    CC="$(CCACHE)gcc" -j$(JOBS)
 
 export KSRC TARBALL
+# Let a fresh clone elsewhere reuse the compiler cache of an earlier one.
+export CCACHE_BASEDIR := $(TOP)
+export CCACHE_NOHASHDIR := true
 
 .PHONY: all deps run check apply clean help kernel
 .PHONY: initramfs FORCE

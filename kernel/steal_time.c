@@ -11,16 +11,20 @@
  */
 #define pr_fmt(fmt) "steal-time: " fmt
 
-#include <linux/atomic.h>
 #include <linux/cpuhotplug.h>
 #include <linux/init.h>
 #include <linux/irqflags.h>
 #include <linux/jump_label.h>
+#include <linux/minmax.h>
+#include <linux/overflow.h>
 #include <linux/percpu.h>
 #include <linux/printk.h>
 #include <linux/reboot.h>
+#include <linux/sched/clock.h>
+#include <linux/spinlock.h>
 #include <linux/smp.h>
 #include <linux/static_call.h>
+#include <linux/string.h>
 #include <linux/steal_time.h>
 #include <linux/syscore_ops.h>
 #include <kunit/visibility.h>
@@ -50,52 +54,131 @@ static bool steal_read_none(unsigned int cpu, u64 *steal)
 /* A direct call into the backend: the clock is on the scheduler's hot path. */
 DEFINE_STATIC_CALL(steal_time_backend_read, steal_read_none);
 
-static __always_inline u64 __steal_time_read(bool (*read)(unsigned int, u64 *),
-					     struct steal_time_cpu *stc,
-					     unsigned int cpu)
+/* One consistent snapshot of the host's counter, in a bounded number of tries. */
+static __always_inline bool steal_snapshot(bool (*read)(unsigned int, u64 *),
+					   struct steal_time_cpu *stc,
+					   unsigned int cpu, u64 *raw)
 {
-	u64 steal, last;
 	int tries;
 
 	for (tries = 0; tries < STEAL_TIME_READ_TRIES; tries++) {
-		if (read(cpu, &steal))
-			goto consistent;
+		if (read(cpu, raw))
+			return true;
+		atomic_long_inc(&stc->stats.retries);
 		cpu_relax();
 	}
-	/* The host never let us see a finished update: keep what we trusted. */
-	return READ_ONCE(stc->last);
-
-consistent:
-	/*
-	 * The local tick and a remote CPU updating this CPU's runqueue clock
-	 * may read at the same time; the high-water mark must only rise.
-	 */
-	last = READ_ONCE(stc->last);
-	while (steal > last) {
-		if (try_cmpxchg64(&stc->last, &last, steal))
-			return steal;
-	}
-	/* Never hand the scheduler less than before: its deltas are unsigned. */
-	return last;
+	atomic_long_inc(&stc->stats.stuck);
+	return false;
 }
+
+/* Fold a new host counter into @stc. Called with stc->lock held. */
+static void steal_update(struct steal_time_cpu *stc, u64 raw, u64 now)
+{
+	u64 growth, pending, allowed, carry;
+
+	if (raw < stc->raw) {
+		/*
+		 * Seen after restore or migration on some hosts. What was
+		 * accounted stays accounted; only growth from here on counts.
+		 */
+		atomic_long_inc(&stc->stats.backwards);
+		growth = 0;
+	} else {
+		growth = raw - stc->raw;
+	}
+
+	if (now == U64_MAX)		/* no clock: no bound */
+		allowed = U64_MAX;
+	else
+		allowed = (now > stc->stamp ? now - stc->stamp : 0) +
+			  STEAL_TIME_SLACK_NS;
+	if (growth > allowed)
+		atomic_long_inc(&stc->stats.clamped);
+	if (check_add_overflow(growth, stc->carry, &pending))
+		pending = U64_MAX;
+	if (pending > allowed) {
+		carry = min_t(u64, pending - allowed, STEAL_TIME_CARRY_MAX_NS);
+		atomic64_add(pending - allowed - carry, &stc->stats.dropped_ns);
+		pending = allowed;
+	} else {
+		carry = 0;
+	}
+
+	stc->carry = carry;
+	stc->stamp = now;
+	WRITE_ONCE(stc->value, stc->value + pending);
+	/* A reader that sees the new raw must see the value that goes with it. */
+	smp_wmb();
+	WRITE_ONCE(stc->raw, raw);
+}
+
+static __always_inline u64 __steal_time_read(bool (*read)(unsigned int, u64 *),
+					     struct steal_time_cpu *stc,
+					     unsigned int cpu,
+					     u64 (*clock)(void))
+{
+	unsigned long flags;
+	u64 raw, value;
+
+	if (unlikely(!steal_snapshot(read, stc, cpu, &raw)))
+		return READ_ONCE(stc->value);
+
+	/* Nothing new from the host since the last update: the common case. */
+	if (likely(raw == READ_ONCE(stc->raw))) {
+		/* Pairs with smp_wmb() in steal_update(). */
+		smp_rmb();
+		return READ_ONCE(stc->value);
+	}
+
+	/*
+	 * Another CPU updating this CPU's state (or an NMI that interrupted
+	 * an update here) leaves a value that is as good as ours: never
+	 * wait for it.
+	 */
+	if (!raw_spin_trylock_irqsave(&stc->lock, flags))
+		return READ_ONCE(stc->value);
+	/*
+	 * Snapshot again under the lock: the first one may be older than
+	 * what a concurrent reader already folded in, which would look like
+	 * a counter going backwards.
+	 */
+	if (steal_snapshot(read, stc, cpu, &raw) && raw != stc->raw)
+		steal_update(stc, raw, clock ? clock() : U64_MAX);
+	value = stc->value;
+	raw_spin_unlock_irqrestore(&stc->lock, flags);
+	return value;
+}
+
+/**
+ * steal_time_cpu_init() - initial state of a CPU before its first read
+ * @stc: the core's state for one CPU
+ */
+VISIBLE_IF_KUNIT void steal_time_cpu_init(struct steal_time_cpu *stc)
+{
+	memset(stc, 0, sizeof(*stc));
+	raw_spin_lock_init(&stc->lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(steal_time_cpu_init);
 
 /**
  * steal_time_read_cpu() - read a CPU's steal clock through @ops
  * @ops: backend whose @read takes the snapshot
  * @stc: the core's state for @cpu
  * @cpu: CPU whose steal time is read
+ * @clock: monotonic nanosecond clock that bounds how fast steal can grow,
+ *	   or NULL for no bound (to test the read protocol on its own)
  *
- * The policy of the scheduler's steal clock, with the backend given
- * explicitly so that KUnit can drive it with a simulated host.
+ * The policy of the scheduler's steal clock, with the backend and clock
+ * given explicitly so that KUnit can drive it with a simulated host.
  *
  * Return: steal time of @cpu in nanoseconds, never less than a value
  * returned before for @stc.
  */
 VISIBLE_IF_KUNIT u64 steal_time_read_cpu(const struct steal_time_ops *ops,
 					 struct steal_time_cpu *stc,
-					 unsigned int cpu)
+					 unsigned int cpu, u64 (*clock)(void))
 {
-	return __steal_time_read(ops->read, stc, cpu);
+	return __steal_time_read(ops->read, stc, cpu, clock);
 }
 EXPORT_SYMBOL_IF_KUNIT(steal_time_read_cpu);
 
@@ -104,10 +187,15 @@ static bool steal_read_backend(unsigned int cpu, u64 *steal)
 	return static_call(steal_time_backend_read)(cpu, steal);
 }
 
+static u64 steal_clock_now(void)
+{
+	return local_clock();
+}
+
 static u64 steal_time_clock(int cpu)
 {
 	return __steal_time_read(steal_read_backend, per_cpu_ptr(&steal_cpu, cpu),
-				 cpu);
+				 cpu, steal_clock_now);
 }
 
 /**
@@ -139,9 +227,13 @@ VISIBLE_IF_KUNIT int steal_time_cpu_online(const struct steal_time_ops *ops,
 	local_irq_restore(flags);
 
 	WRITE_ONCE(stc->registered, !ret);
-	if (ret)
+	if (ret) {
+		atomic_long_inc(&stc->stats.refusals);
 		pr_warn("CPU%u: %s host refused the steal time area (%d); steal stays at %llu ns\n",
-			cpu, ops->name, ret, READ_ONCE(stc->last));
+			cpu, ops->name, ret, READ_ONCE(stc->value));
+	} else {
+		atomic_long_inc(&stc->stats.registrations);
+	}
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(steal_time_cpu_online);
@@ -162,6 +254,7 @@ VISIBLE_IF_KUNIT void steal_time_cpu_offline(const struct steal_time_ops *ops,
 	ops->disable(cpu);
 	local_irq_restore(flags);
 	WRITE_ONCE(stc->registered, false);
+	atomic_long_inc(&stc->stats.unregistrations);
 }
 EXPORT_SYMBOL_IF_KUNIT(steal_time_cpu_offline);
 
@@ -285,12 +378,16 @@ int __init steal_time_register(const struct steal_time_ops *ops)
  */
 static int __init steal_time_start(void)
 {
+	unsigned int cpu;
 	int ret;
 
 	if (!steal_ops) {
 		pr_info("no hypervisor offers steal time; not accounting it\n");
 		return 0;
 	}
+
+	for_each_possible_cpu(cpu)
+		steal_time_cpu_init(per_cpu_ptr(&steal_cpu, cpu));
 
 	ret = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "steal_time:online",
 				steal_time_online, steal_time_offline);

@@ -15,6 +15,7 @@ static struct {
 	int enables;
 	int disables;
 	int enable_ret;
+	u64 stale_once;		/* returned by the next read only, if set */
 } host;
 
 static void fake_prepare(unsigned int cpu)
@@ -43,6 +44,10 @@ static bool fake_read(unsigned int cpu, u64 *steal)
 		return false;
 	}
 	*steal = host.steal;
+	if (host.stale_once) {
+		*steal = host.stale_once;
+		host.stale_once = 0;
+	}
 	return true;
 }
 
@@ -54,69 +59,158 @@ static const struct steal_time_ops fake_ops = {
 	.read = fake_read,
 };
 
+static u64 fake_now;
+
+static u64 fake_clock(void)
+{
+	return fake_now;
+}
+
+static struct steal_time_cpu stc;
+
+static u64 read_clock(void)
+{
+	return steal_time_read_cpu(&fake_ops, &stc, 0, fake_clock);
+}
+
 static int steal_time_test_init(struct kunit *test)
 {
 	memset(&host, 0, sizeof(host));
+	steal_time_cpu_init(&stc);
+	fake_now = 10 * NSEC_PER_SEC;
 	return 0;
+}
+
+static long stat(atomic_long_t *counter)
+{
+	return atomic_long_read(counter);
 }
 
 static void read_returns_host_value(struct kunit *test)
 {
-	struct steal_time_cpu stc = {};
-
 	host.steal = 123456789;
-	KUNIT_EXPECT_EQ(test, steal_time_read_cpu(&fake_ops, &stc, 0), 123456789ULL);
-	KUNIT_EXPECT_EQ(test, host.reads, 1);
-	KUNIT_EXPECT_EQ(test, stc.last, 123456789ULL);
+	KUNIT_EXPECT_EQ(test, read_clock(), 123456789ULL);
+	KUNIT_EXPECT_EQ(test, host.reads, 2);	/* once more under the lock */
+
+	/* Nothing new from the host: one snapshot, same answer. */
+	KUNIT_EXPECT_EQ(test, read_clock(), 123456789ULL);
+	KUNIT_EXPECT_EQ(test, host.reads, 3);
 }
 
 static void read_retries_while_host_updates(struct kunit *test)
 {
-	struct steal_time_cpu stc = {};
-
 	host.steal = 5000;
 	host.fail_reads = 3;
-	KUNIT_EXPECT_EQ(test, steal_time_read_cpu(&fake_ops, &stc, 0), 5000ULL);
-	KUNIT_EXPECT_EQ(test, host.reads, 4);
+	KUNIT_EXPECT_EQ(test, read_clock(), 5000ULL);
+	KUNIT_EXPECT_EQ(test, stat(&stc.stats.retries), 3);
+	KUNIT_EXPECT_EQ(test, stat(&stc.stats.stuck), 0);
 }
 
 static void read_gives_up_after_bounded_tries(struct kunit *test)
 {
-	struct steal_time_cpu stc = { .last = 777 };
+	host.steal = 777;
+	KUNIT_EXPECT_EQ(test, read_clock(), 777ULL);
 
+	/* A host that never finishes its update must not hang the tick. */
 	host.steal = 999999;
 	host.fail_reads = -1;
-	KUNIT_EXPECT_EQ(test, steal_time_read_cpu(&fake_ops, &stc, 0), 777ULL);
+	host.reads = 0;
+	KUNIT_EXPECT_EQ(test, read_clock(), 777ULL);
 	KUNIT_EXPECT_EQ(test, host.reads, STEAL_TIME_READ_TRIES);
-	KUNIT_EXPECT_EQ(test, stc.last, 777ULL);
+	KUNIT_EXPECT_EQ(test, stat(&stc.stats.stuck), 1);
+
+	/* Once the host is sane again, accounting goes on. */
+	host.fail_reads = 0;
+	KUNIT_EXPECT_EQ(test, read_clock(), 999999ULL);
 }
 
 static void read_succeeds_on_last_try(struct kunit *test)
 {
-	struct steal_time_cpu stc = { .last = 1 };
-
 	host.steal = 42;
 	host.fail_reads = STEAL_TIME_READ_TRIES - 1;
-	KUNIT_EXPECT_EQ(test, steal_time_read_cpu(&fake_ops, &stc, 0), 42ULL);
-	KUNIT_EXPECT_EQ(test, host.reads, STEAL_TIME_READ_TRIES);
+	KUNIT_EXPECT_EQ(test, read_clock(), 42ULL);
+	KUNIT_EXPECT_EQ(test, stat(&stc.stats.stuck), 0);
 }
 
-static void read_never_goes_backwards(struct kunit *test)
+static void backwards_host_neither_lowers_nor_recharges(struct kunit *test)
 {
-	struct steal_time_cpu stc = {};
+	host.steal = 1000000;
+	KUNIT_EXPECT_EQ(test, read_clock(), 1000000ULL);
 
-	host.steal = 1000;
-	KUNIT_EXPECT_EQ(test, steal_time_read_cpu(&fake_ops, &stc, 0), 1000ULL);
-	host.steal = 400;
-	KUNIT_EXPECT_EQ(test, steal_time_read_cpu(&fake_ops, &stc, 0), 1000ULL);
-	host.steal = 1500;
-	KUNIT_EXPECT_EQ(test, steal_time_read_cpu(&fake_ops, &stc, 0), 1500ULL);
-	KUNIT_EXPECT_EQ(test, stc.last, 1500ULL);
+	/* Restored from an older snapshot: the counter drops. */
+	host.steal = 400000;
+	fake_now += NSEC_PER_SEC;
+	KUNIT_EXPECT_EQ(test, read_clock(), 1000000ULL);
+	KUNIT_EXPECT_EQ(test, stat(&stc.stats.backwards), 1);
+
+	/* New steal after the drop counts; the old steal is not charged twice. */
+	host.steal = 400000 + 250000;
+	fake_now += NSEC_PER_SEC;
+	KUNIT_EXPECT_EQ(test, read_clock(), 1250000ULL);
+	KUNIT_EXPECT_EQ(test, stat(&stc.stats.backwards), 1);
+}
+
+static void jump_beyond_elapsed_time_is_clamped(struct kunit *test)
+{
+	u64 start;
+
+	host.steal = 5 * NSEC_PER_MSEC;
+	start = read_clock();
+
+	/* 10 ms later the host claims 5 s more steal. */
+	fake_now += 10 * NSEC_PER_MSEC;
+	host.steal += 5 * NSEC_PER_SEC;
+	KUNIT_EXPECT_EQ(test, read_clock(),
+			start + 10 * NSEC_PER_MSEC + STEAL_TIME_SLACK_NS);
+	KUNIT_EXPECT_EQ(test, stat(&stc.stats.clamped), 1);
+	KUNIT_EXPECT_EQ(test, stc.carry, (u64)STEAL_TIME_CARRY_MAX_NS);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&stc.stats.dropped_ns),
+			(s64)(5 * NSEC_PER_SEC - 11 * NSEC_PER_MSEC -
+			      STEAL_TIME_CARRY_MAX_NS));
+
+	/* A second later, the carry is released with the next update. */
+	fake_now += NSEC_PER_SEC;
+	host.steal += 2 * NSEC_PER_MSEC;
+	KUNIT_EXPECT_EQ(test, read_clock(),
+			start + 11 * NSEC_PER_MSEC + STEAL_TIME_CARRY_MAX_NS +
+			2 * NSEC_PER_MSEC);
+	KUNIT_EXPECT_EQ(test, stc.carry, 0ULL);
+	KUNIT_EXPECT_EQ(test, stat(&stc.stats.clamped), 1);
+}
+
+static void absurd_jump_does_not_overflow(struct kunit *test)
+{
+	u64 before, after;
+
+	host.steal = NSEC_PER_SEC;
+	before = read_clock();
+	fake_now += NSEC_PER_SEC;
+	host.steal = U64_MAX;
+	after = read_clock();
+	KUNIT_EXPECT_GE(test, after, before);
+	KUNIT_EXPECT_LE(test, after - before, (u64)(NSEC_PER_SEC + STEAL_TIME_SLACK_NS));
+	/* and again, with a full carry already pending */
+	fake_now += NSEC_PER_SEC;
+	host.steal = 0;
+	KUNIT_EXPECT_GE(test, read_clock(), after);
+}
+
+static void stale_first_snapshot_is_not_backwards(struct kunit *test)
+{
+	host.steal = 2000;
+	KUNIT_EXPECT_EQ(test, read_clock(), 2000ULL);
+
+	/*
+	 * A reader whose first snapshot predates another reader's update
+	 * looks at a lower counter; the snapshot under the lock is current.
+	 */
+	host.stale_once = 1500;
+	KUNIT_EXPECT_EQ(test, read_clock(), 2000ULL);
+	KUNIT_EXPECT_EQ(test, stat(&stc.stats.backwards), 0);
 }
 
 static void online_prepares_only_once(struct kunit *test)
 {
-	struct steal_time_cpu stc = {};
 
 	KUNIT_EXPECT_EQ(test, steal_time_cpu_online(&fake_ops, &stc, 0), 0);
 	KUNIT_EXPECT_EQ(test, host.prepares, 1);
@@ -133,12 +227,13 @@ static void online_prepares_only_once(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, host.prepares, 1);
 	KUNIT_EXPECT_EQ(test, host.enables, 2);
 	KUNIT_EXPECT_TRUE(test, stc.registered);
-	KUNIT_EXPECT_EQ(test, steal_time_read_cpu(&fake_ops, &stc, 0), 3000ULL);
+	KUNIT_EXPECT_EQ(test, read_clock(), 3000ULL);
+	KUNIT_EXPECT_EQ(test, stat(&stc.stats.registrations), 2);
+	KUNIT_EXPECT_EQ(test, stat(&stc.stats.unregistrations), 1);
 }
 
 static void online_survives_host_refusal(struct kunit *test)
 {
-	struct steal_time_cpu stc = {};
 
 	host.enable_ret = -EIO;
 	KUNIT_EXPECT_EQ(test, steal_time_cpu_online(&fake_ops, &stc, 0), 0);
@@ -149,6 +244,8 @@ static void online_survives_host_refusal(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, steal_time_cpu_online(&fake_ops, &stc, 0), 0);
 	KUNIT_EXPECT_TRUE(test, stc.registered);
 	KUNIT_EXPECT_EQ(test, host.prepares, 1);
+	KUNIT_EXPECT_EQ(test, stat(&stc.stats.refusals), 1);
+	KUNIT_EXPECT_EQ(test, stat(&stc.stats.registrations), 1);
 }
 
 static struct kunit_case steal_time_core_cases[] = {
@@ -156,7 +253,10 @@ static struct kunit_case steal_time_core_cases[] = {
 	KUNIT_CASE(read_retries_while_host_updates),
 	KUNIT_CASE(read_gives_up_after_bounded_tries),
 	KUNIT_CASE(read_succeeds_on_last_try),
-	KUNIT_CASE(read_never_goes_backwards),
+	KUNIT_CASE(backwards_host_neither_lowers_nor_recharges),
+	KUNIT_CASE(jump_beyond_elapsed_time_is_clamped),
+	KUNIT_CASE(absurd_jump_does_not_overflow),
+	KUNIT_CASE(stale_first_snapshot_is_not_backwards),
 	KUNIT_CASE(online_prepares_only_once),
 	KUNIT_CASE(online_survives_host_refusal),
 	{}

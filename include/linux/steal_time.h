@@ -10,7 +10,10 @@
 #ifndef _LINUX_STEAL_TIME_H
 #define _LINUX_STEAL_TIME_H
 
+#include <linux/atomic.h>
 #include <linux/errno.h>
+#include <linux/spinlock_types.h>
+#include <linux/time64.h>
 #include <linux/types.h>
 
 /**
@@ -39,16 +42,48 @@ struct steal_time_ops {
 };
 
 /**
+ * struct steal_time_stats - what happened on one CPU, for diagnosis
+ * @retries:	snapshots spoiled because the host was writing the area
+ * @stuck:	reads that gave up after %STEAL_TIME_READ_TRIES snapshots
+ * @backwards:	times the host's counter was found lower than before
+ * @clamped:	updates that grew faster than the time that passed
+ * @dropped_ns:	steal beyond %STEAL_TIME_CARRY_MAX_NS, never accounted
+ * @registrations:	times the host accepted this CPU's area
+ * @refusals:	times the host refused it
+ * @unregistrations:	times the host was told to stop writing it
+ */
+struct steal_time_stats {
+	atomic_long_t retries;
+	atomic_long_t stuck;
+	atomic_long_t backwards;
+	atomic_long_t clamped;
+	atomic64_t dropped_ns;
+	atomic_long_t registrations;
+	atomic_long_t refusals;
+	atomic_long_t unregistrations;
+};
+
+/**
  * struct steal_time_cpu - the core's per-CPU state for one backend
- * @last:	highest steal value handed out for this CPU; returned again
- *		when the host's area cannot be read consistently
+ * @raw:	the host's counter when @value was last updated
+ * @value:	what the steal clock returns for this CPU; never decreases
+ * @stamp:	local_clock() when @value was last updated
+ * @carry:	steal the host reported faster than time passed, held back
+ *		to be released as time passes
+ * @lock:	serialises updates of the four fields above
  * @prepared:	@prepare has run for this CPU
  * @registered:	the host currently has this CPU's area
+ * @stats:	counters for diagnosis
  */
 struct steal_time_cpu {
-	u64 last;
+	u64 raw;
+	u64 value;
+	u64 stamp;
+	u64 carry;
+	raw_spinlock_t lock;
 	bool prepared;
 	bool registered;
+	struct steal_time_stats stats;
 };
 
 /*
@@ -57,6 +92,14 @@ struct steal_time_cpu {
  * under a microsecond, and never while the vCPU reading its own area runs.
  */
 #define STEAL_TIME_READ_TRIES	64
+
+/*
+ * A vCPU cannot be kept from running for longer than the time that passed.
+ * Growth beyond that, plus this slack for reads of another CPU's area,
+ * is held back in @carry, and carry beyond STEAL_TIME_CARRY_MAX_NS dropped.
+ */
+#define STEAL_TIME_SLACK_NS	(1 * NSEC_PER_MSEC)
+#define STEAL_TIME_CARRY_MAX_NS	(100 * NSEC_PER_MSEC)
 
 #ifdef CONFIG_STEAL_TIME
 int steal_time_register(const struct steal_time_ops *ops);
@@ -84,8 +127,10 @@ static inline void steal_time_cpu_shutdown(void) { }
 
 #if IS_ENABLED(CONFIG_KUNIT)
 /* The core's building blocks, reachable by its KUnit suite only. */
+void steal_time_cpu_init(struct steal_time_cpu *stc);
 u64 steal_time_read_cpu(const struct steal_time_ops *ops,
-			struct steal_time_cpu *stc, unsigned int cpu);
+			struct steal_time_cpu *stc, unsigned int cpu,
+			u64 (*clock)(void));
 int steal_time_cpu_online(const struct steal_time_ops *ops,
 			  struct steal_time_cpu *stc, unsigned int cpu);
 void steal_time_cpu_offline(const struct steal_time_ops *ops,

@@ -61,14 +61,9 @@ static int sim_host(void *data)
 	return 0;
 }
 
-static unsigned long sim_retries;
-
 static bool sim_read(unsigned int cpu, u64 *steal)
 {
-	if (kvm_steal_time_snapshot(&sim_area, steal))
-		return true;
-	sim_retries++;
-	return false;
+	return kvm_steal_time_snapshot(&sim_area, steal);
 }
 
 static const struct steal_time_ops sim_ops = {
@@ -76,52 +71,98 @@ static const struct steal_time_ops sim_ops = {
 	.read = sim_read,
 };
 
-static void read_is_never_torn_while_host_writes(struct kunit *test)
+static struct steal_time_cpu sim_stc;
+
+struct sim_reader {
+	struct task_struct *task;
+	unsigned long reads;
+	unsigned long torn;		/* values through the core */
+	unsigned long torn_raw;		/* snapshots the protocol accepted */
+	unsigned long backwards;
+	u64 last;
+};
+
+static int sim_reader(void *data)
 {
-	struct steal_time_cpu stc = {};
-	struct task_struct *host;
-	unsigned long deadline, reads = 0, torn = 0, backwards = 0;
-	unsigned int host_cpu;
-	u64 prev = 0;
+	struct sim_reader *r = data;
+	u64 v, raw;
 
-	/* Reader and host must really run at the same time. */
-	migrate_disable();
-	host_cpu = cpumask_any_but(cpu_online_mask, raw_smp_processor_id());
-	if (host_cpu >= nr_cpu_ids) {
-		migrate_enable();
-		kunit_skip(test, "needs a second online CPU for the simulated host");
-	}
-
-	memset(&sim_area, 0, sizeof(sim_area));
-	sim_retries = 0;
-	host = kthread_create_on_cpu(sim_host, NULL, host_cpu, "kunit-sim-host/%u");
-	if (IS_ERR(host))
-		migrate_enable();
-	KUNIT_ASSERT_FALSE(test, IS_ERR(host));
-	wake_up_process(host);
-
-	deadline = jiffies + HZ;
-	while (time_before(jiffies, deadline)) {
-		u64 v = steal_time_read_cpu(&sim_ops, &stc, 0);
-
+	while (!kthread_should_stop()) {
+		/* No clock: every consistent value is folded in as it is. */
+		v = steal_time_read_cpu(&sim_ops, &sim_stc, 0, NULL);
 		if (upper_32_bits(v) != lower_32_bits(v))
-			torn++;
-		if (v < prev)
-			backwards++;
-		prev = v;
-		if (!(++reads & 1023))
+			r->torn++;
+		if (v < r->last)
+			r->backwards++;
+		r->last = v;
+		if (kvm_steal_time_snapshot(&sim_area, &raw) &&
+		    upper_32_bits(raw) != lower_32_bits(raw))
+			r->torn_raw++;
+		if (!(++r->reads & 1023))
 			cond_resched();
 	}
-	migrate_enable();
+	return 0;
+}
+
+static void readers_never_see_torn_values_while_host_writes(struct kunit *test)
+{
+	struct task_struct *host;
+	struct sim_reader *readers;
+	unsigned int cpu, n = 0, host_cpu;
+	unsigned long total = 0;
+	u64 last = 0;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs a second online CPU for the simulated host");
+
+	readers = kunit_kcalloc(test, nr_cpu_ids, sizeof(*readers), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, readers);
+	memset(&sim_area, 0, sizeof(sim_area));
+	steal_time_cpu_init(&sim_stc);
+
+	host_cpu = cpumask_first(cpu_online_mask);
+	host = kthread_create_on_cpu(sim_host, NULL, host_cpu, "kunit-sim-host/%u");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(host));
+
+	/* Every other CPU reads the area, which is remote to all of them. */
+	for_each_online_cpu(cpu) {
+		struct task_struct *t;
+
+		if (cpu == host_cpu)
+			continue;
+		t = kthread_create_on_cpu(sim_reader, &readers[cpu], cpu,
+					  "kunit-sim-reader/%u");
+		if (IS_ERR(t))
+			continue;
+		readers[cpu].task = t;
+		wake_up_process(t);
+	}
+	wake_up_process(host);
+	msleep(1000);
+
+	for_each_online_cpu(cpu) {
+		struct sim_reader *r = &readers[cpu];
+
+		if (!r->task)
+			continue;
+		kthread_stop(r->task);
+		n++;
+		total += r->reads;
+		last = max(last, r->last);
+		KUNIT_EXPECT_EQ_MSG(test, r->torn, 0UL, "reader on CPU%u", cpu);
+		KUNIT_EXPECT_EQ_MSG(test, r->torn_raw, 0UL, "reader on CPU%u", cpu);
+		KUNIT_EXPECT_EQ_MSG(test, r->backwards, 0UL, "reader on CPU%u", cpu);
+	}
 	kthread_stop(host);
 
-	kunit_info(test, "%lu reads, %lu retries, last value %u\n", reads,
-		   sim_retries, lower_32_bits(prev));
-	KUNIT_EXPECT_EQ(test, torn, 0UL);
-	KUNIT_EXPECT_EQ(test, backwards, 0UL);
-	/* The host must really have raced with the reader. */
-	KUNIT_EXPECT_GT(test, lower_32_bits(prev), 0U);
-	KUNIT_EXPECT_GT(test, sim_retries, 0UL);
+	kunit_info(test, "%u readers, %lu reads, %ld retries, %ld gave up, last value %u\n",
+		   n, total, atomic_long_read(&sim_stc.stats.retries),
+		   atomic_long_read(&sim_stc.stats.stuck), lower_32_bits(last));
+	KUNIT_EXPECT_GT(test, n, 0U);
+	/* The host must really have raced with the readers. */
+	KUNIT_EXPECT_GT(test, lower_32_bits(last), 0U);
+	KUNIT_EXPECT_GT(test, atomic_long_read(&sim_stc.stats.retries), 0L);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&sim_stc.stats.backwards), 0L);
 }
 
 static void area_is_aligned_and_msr_value_is_address_plus_enable(struct kunit *test)
@@ -191,7 +232,7 @@ static void hotplug_unregisters_and_keeps_the_count(struct kunit *test)
 static struct kunit_case kvm_steal_time_cases[] = {
 	KUNIT_CASE(snapshot_accepts_even_version),
 	KUNIT_CASE(snapshot_rejects_odd_version),
-	KUNIT_CASE_SLOW(read_is_never_torn_while_host_writes),
+	KUNIT_CASE_SLOW(readers_never_see_torn_values_while_host_writes),
 	KUNIT_CASE(area_is_aligned_and_msr_value_is_address_plus_enable),
 	KUNIT_CASE(every_online_cpu_is_registered),
 	KUNIT_CASE(hotplug_unregisters_and_keeps_the_count),
