@@ -29,15 +29,22 @@
 #include <linux/syscore_ops.h>
 #include <kunit/visibility.h>
 #include <asm/paravirt.h>
+#include "steal_time_internal.h"
 
-static const struct steal_time_ops *steal_ops __ro_after_init;
-static DEFINE_PER_CPU(struct steal_time_cpu, steal_cpu);
+#define CREATE_TRACE_POINTS
+#include <trace/events/steal_time.h>
+
+EXPORT_TRACEPOINT_SYMBOL_GPL(steal_time_update);
+EXPORT_TRACEPOINT_SYMBOL_GPL(steal_time_anomaly);
+
+const struct steal_time_ops *steal_ops __ro_after_init;
+DEFINE_PER_CPU(struct steal_time_cpu, steal_cpu);
 
 /*
  * "no-steal-acc" keeps steal in /proc/stat but stops the scheduler from
  * taking it out of the task clock (paravirt_steal_rq_enabled stays off).
  */
-static bool steal_acc __ro_after_init = true;
+bool steal_acc __ro_after_init = true;
 
 static int __init parse_no_steal_acc(char *arg)
 {
@@ -72,7 +79,8 @@ static __always_inline bool steal_snapshot(bool (*read)(unsigned int, u64 *),
 }
 
 /* Fold a new host counter into @stc. Called with stc->lock held. */
-static void steal_update(struct steal_time_cpu *stc, u64 raw, u64 now)
+static void steal_update(struct steal_time_cpu *stc, unsigned int cpu,
+			 u64 raw, u64 now)
 {
 	u64 growth, pending, allowed, carry;
 
@@ -82,6 +90,7 @@ static void steal_update(struct steal_time_cpu *stc, u64 raw, u64 now)
 		 * accounted stays accounted; only growth from here on counts.
 		 */
 		atomic_long_inc(&stc->stats.backwards);
+		trace_steal_time_anomaly(cpu, STEAL_TIME_BACKWARDS, raw, stc->value);
 		growth = 0;
 	} else {
 		growth = raw - stc->raw;
@@ -92,8 +101,10 @@ static void steal_update(struct steal_time_cpu *stc, u64 raw, u64 now)
 	else
 		allowed = (now > stc->stamp ? now - stc->stamp : 0) +
 			  STEAL_TIME_SLACK_NS;
-	if (growth > allowed)
+	if (growth > allowed) {
 		atomic_long_inc(&stc->stats.clamped);
+		trace_steal_time_anomaly(cpu, STEAL_TIME_CLAMPED, raw, stc->value);
+	}
 	if (check_add_overflow(growth, stc->carry, &pending))
 		pending = U64_MAX;
 	if (pending > allowed) {
@@ -110,6 +121,7 @@ static void steal_update(struct steal_time_cpu *stc, u64 raw, u64 now)
 	/* A reader that sees the new raw must see the value that goes with it. */
 	smp_wmb();
 	WRITE_ONCE(stc->raw, raw);
+	trace_steal_time_update(cpu, raw, stc->value, pending, carry);
 }
 
 static __always_inline u64 __steal_time_read(bool (*read)(unsigned int, u64 *),
@@ -120,8 +132,12 @@ static __always_inline u64 __steal_time_read(bool (*read)(unsigned int, u64 *),
 	unsigned long flags;
 	u64 raw, value;
 
-	if (unlikely(!steal_snapshot(read, stc, cpu, &raw)))
-		return READ_ONCE(stc->value);
+	if (unlikely(!steal_snapshot(read, stc, cpu, &raw))) {
+		value = READ_ONCE(stc->value);
+		trace_steal_time_anomaly(cpu, STEAL_TIME_STUCK, READ_ONCE(stc->raw),
+					 value);
+		return value;
+	}
 
 	/* Nothing new from the host since the last update: the common case. */
 	if (likely(raw == READ_ONCE(stc->raw))) {
@@ -143,7 +159,7 @@ static __always_inline u64 __steal_time_read(bool (*read)(unsigned int, u64 *),
 	 * a counter going backwards.
 	 */
 	if (steal_snapshot(read, stc, cpu, &raw) && raw != stc->raw)
-		steal_update(stc, raw, clock ? clock() : U64_MAX);
+		steal_update(stc, cpu, raw, clock ? clock() : U64_MAX);
 	value = stc->value;
 	raw_spin_unlock_irqrestore(&stc->lock, flags);
 	return value;

@@ -4,7 +4,19 @@
  * policy and the per-CPU lifecycle, against a simulated host backend.
  */
 #include <kunit/test.h>
+#include <linux/moduleparam.h>
 #include <linux/steal_time.h>
+#include <linux/tracepoint.h>
+#include <trace/events/steal_time.h>
+
+/*
+ * Attaching a probe patches kernel text at run time, which some hosts
+ * cannot emulate (the PVM test host dies on the INT3 it plants), so the
+ * tracepoint cases run only when asked: steal_time_kunit.trace=1.
+ */
+static bool trace;
+module_param(trace, bool, 0444);
+MODULE_PARM_DESC(trace, "also test the tracepoints (patches kernel text)");
 
 /* What the simulated host has done and will do; tests run one at a time. */
 static struct {
@@ -247,6 +259,61 @@ static void online_survives_host_refusal(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, stat(&stc.stats.registrations), 1);
 }
 
+static struct {
+	int updates;
+	u64 added;
+	u64 value;
+	int anomalies[STEAL_TIME_CLAMPED + 1];
+} seen;
+
+static void probe_update(void *data, unsigned int cpu, u64 raw, u64 value,
+			 u64 added, u64 carry)
+{
+	seen.updates++;
+	seen.added += added;
+	seen.value = value;
+}
+
+static void probe_anomaly(void *data, unsigned int cpu, unsigned int kind,
+			  u64 raw, u64 value)
+{
+	if (kind < ARRAY_SIZE(seen.anomalies))
+		seen.anomalies[kind]++;
+}
+
+static void tracepoints_report_updates_and_anomalies(struct kunit *test)
+{
+	if (!trace)
+		kunit_skip(test, "boot with steal_time_kunit.trace=1 to patch in probes");
+
+	memset(&seen, 0, sizeof(seen));
+	KUNIT_ASSERT_EQ(test, register_trace_steal_time_update(probe_update, NULL), 0);
+	KUNIT_ASSERT_EQ(test, register_trace_steal_time_anomaly(probe_anomaly, NULL), 0);
+
+	host.steal = 3000;
+	read_clock();
+	read_clock();			/* nothing new: no event */
+	host.steal = 1000;		/* backwards */
+	fake_now += NSEC_PER_SEC;
+	read_clock();
+	host.steal += 10 * NSEC_PER_SEC;	/* faster than time */
+	fake_now += NSEC_PER_MSEC;
+	read_clock();
+	host.fail_reads = -1;		/* stuck */
+	read_clock();
+
+	unregister_trace_steal_time_anomaly(probe_anomaly, NULL);
+	unregister_trace_steal_time_update(probe_update, NULL);
+	tracepoint_synchronize_unregister();
+
+	KUNIT_EXPECT_EQ(test, seen.updates, 3);
+	KUNIT_EXPECT_EQ(test, seen.value, stc.value);
+	KUNIT_EXPECT_EQ(test, seen.added, stc.value);
+	KUNIT_EXPECT_EQ(test, seen.anomalies[STEAL_TIME_BACKWARDS], 1);
+	KUNIT_EXPECT_EQ(test, seen.anomalies[STEAL_TIME_CLAMPED], 1);
+	KUNIT_EXPECT_EQ(test, seen.anomalies[STEAL_TIME_STUCK], 1);
+}
+
 static struct kunit_case steal_time_core_cases[] = {
 	KUNIT_CASE(read_returns_host_value),
 	KUNIT_CASE(read_retries_while_host_updates),
@@ -258,6 +325,7 @@ static struct kunit_case steal_time_core_cases[] = {
 	KUNIT_CASE(stale_first_snapshot_is_not_backwards),
 	KUNIT_CASE(online_prepares_only_once),
 	KUNIT_CASE(online_survives_host_refusal),
+	KUNIT_CASE(tracepoints_report_updates_and_anomalies),
 	{}
 };
 

@@ -101,6 +101,13 @@ struct steal_time_cpu {
 #define STEAL_TIME_SLACK_NS	(1 * NSEC_PER_MSEC)
 #define STEAL_TIME_CARRY_MAX_NS	(100 * NSEC_PER_MSEC)
 
+/* What the steal_time_anomaly tracepoint reports; values are ABI for tools. */
+enum steal_time_anomaly {
+	STEAL_TIME_STUCK = 1,
+	STEAL_TIME_BACKWARDS = 2,
+	STEAL_TIME_CLAMPED = 3,
+};
+
 #ifdef CONFIG_STEAL_TIME
 int steal_time_register(const struct steal_time_ops *ops);
 bool steal_time_active(void);

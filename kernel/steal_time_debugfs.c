@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * debugfs view of the steal time core, for root only:
+ *
+ *   /sys/kernel/debug/steal_time/status  backend, accounting mode, limits
+ *   /sys/kernel/debug/steal_time/cpus    one line per possible CPU
+ *
+ * Counters are in nanoseconds or events. No addresses are shown.
+ * See Documentation/virt/kvm/x86/steal-time.rst.
+ */
+#include <linux/cpumask.h>
+#include <linux/debugfs.h>
+#include <linux/init.h>
+#include <linux/seq_file.h>
+#include "steal_time_internal.h"
+
+static int status_show(struct seq_file *m, void *unused)
+{
+	seq_printf(m, "backend: %s\n", steal_ops ? steal_ops->name : "none");
+	seq_printf(m, "steal in task run time: %s\n",
+		   steal_acc ? "excluded" : "included (no-steal-acc)");
+	seq_printf(m, "read tries: %d\n", STEAL_TIME_READ_TRIES);
+	seq_printf(m, "slack ns: %llu\n", (u64)STEAL_TIME_SLACK_NS);
+	seq_printf(m, "carry max ns: %llu\n", (u64)STEAL_TIME_CARRY_MAX_NS);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(status);
+
+static int cpus_show(struct seq_file *m, void *unused)
+{
+	unsigned int cpu;
+
+	seq_puts(m, "cpu registered host_ns steal_ns carry_ns retries stuck backwards clamped dropped_ns registrations refusals unregistrations\n");
+	for_each_possible_cpu(cpu) {
+		struct steal_time_cpu *stc = per_cpu_ptr(&steal_cpu, cpu);
+		struct steal_time_stats *s = &stc->stats;
+		u64 host;
+
+		seq_printf(m, "%u %d ", cpu, READ_ONCE(stc->registered));
+		/* The host's own counter, one snapshot, outside the policies. */
+		if (steal_ops && steal_ops->read(cpu, &host))
+			seq_printf(m, "%llu ", host);
+		else
+			seq_puts(m, "- ");
+		seq_printf(m, "%llu %llu %ld %ld %ld %ld %llu %ld %ld %ld\n",
+			   READ_ONCE(stc->value), READ_ONCE(stc->carry),
+			   atomic_long_read(&s->retries),
+			   atomic_long_read(&s->stuck),
+			   atomic_long_read(&s->backwards),
+			   atomic_long_read(&s->clamped),
+			   (u64)atomic64_read(&s->dropped_ns),
+			   atomic_long_read(&s->registrations),
+			   atomic_long_read(&s->refusals),
+			   atomic_long_read(&s->unregistrations));
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(cpus);
+
+/* Also without a backend: "backend: none" is an answer too. */
+static int __init steal_time_debugfs_init(void)
+{
+	struct dentry *dir = debugfs_create_dir("steal_time", NULL);
+
+	debugfs_create_file("status", 0400, dir, NULL, &status_fops);
+	debugfs_create_file("cpus", 0400, dir, NULL, &cpus_fops);
+	return 0;
+}
+late_initcall(steal_time_debugfs_init);
