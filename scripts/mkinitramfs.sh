@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # mkinitramfs.sh BUILD: the guests' initramfs images.
-#   BUILD/initramfs-busybox.cpio.gz  busybox /init running guest/*.sh
+#   BUILD/initramfs-busybox.cpio.gz  busybox and procps; /init runs guest/*.sh
 #   BUILD/initramfs-spin.cpio.gz     a syscall-free /init for the PVM host
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -10,11 +10,24 @@ out=$1
 mkdir -p "$out"
 
 img=$out/initramfs-busybox.cpio.gz
-if [ ! -f "$img" ] || [ -n "$(find "$top/guest" -newer "$img" -print -quit)" ]; then
+if [ ! -f "$img" ] || [ -n "$(find "$top/guest" "$0" -newer "$img" -print -quit)" ]; then
 	echo "  INITRD  $img"
 	d=$(mktemp -d)
-	mkdir -p "$d"/{bin,sbin,proc,sys,dev,guest,tmp}
+	mkdir -p "$d"/{bin,sbin,etc,proc,sys,dev,guest,tmp,usr/bin}
+	echo 'root:x:0:0:root:/:/bin/sh' > "$d/etc/passwd"
 	cp /bin/busybox "$d/bin/busybox"
+	# Debian's procps, as admins run it, with the libraries it links and
+	# the terminfo entries top needs (it uses "dumb" when not on a tty).
+	mkdir -p "$d/lib/terminfo/l" "$d/lib/terminfo/d"
+	cp /lib/terminfo/l/linux "$d/lib/terminfo/l/"
+	cp /lib/terminfo/d/dumb "$d/lib/terminfo/d/"
+	for b in /usr/bin/vmstat /usr/bin/top; do
+		cp "$b" "$d/usr/bin/"
+		for lib in $(ldd "$b" | grep -o '/[^ ]*'); do
+			mkdir -p "$d$(dirname "$lib")"
+			cp -L "$lib" "$d$lib"
+		done
+	done
 	cp "$top/guest/init.sh" "$d/init"
 	cp "$top"/guest/*.sh "$d/guest/"
 	chmod +x "$d/init"
