@@ -48,6 +48,10 @@ bool steal_acc __ro_after_init = true;
 
 static int __init parse_no_steal_acc(char *arg)
 {
+	/* A flag, as upstream has it: a value is a mistake, not a "no". */
+	if (arg)
+		pr_warn("no-steal-acc takes no value, ignoring \"=%s\"; steal time is charged to tasks\n",
+			arg);
 	steal_acc = false;
 	return 0;
 }
