@@ -54,7 +54,18 @@ static void kvm_st_prepare(unsigned int cpu)
 
 static int kvm_st_enable(unsigned int cpu)
 {
-	return wrmsrl_safe(MSR_KVM_STEAL_TIME, kvm_steal_time_msr_value(cpu));
+	u64 want = kvm_steal_time_msr_value(cpu), old;
+
+	/*
+	 * A kernel that ran before us (kexec) and never took its area back
+	 * had the host writing into memory that is ours now. Say so, without
+	 * the address: the log may be readable by everyone.
+	 */
+	if (!rdmsrl_safe(MSR_KVM_STEAL_TIME, &old) &&
+	    (old & KVM_MSR_ENABLED) && old != want)
+		pr_warn("CPU%u: the host was still writing steal time for a previous kernel\n",
+			cpu);
+	return wrmsrl_safe(MSR_KVM_STEAL_TIME, want);
 }
 
 static void kvm_st_disable(unsigned int cpu)

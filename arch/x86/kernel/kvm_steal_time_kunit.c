@@ -10,10 +10,12 @@
 #include <linux/jiffies.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/percpu.h>
 #include <linux/steal_time.h>
 #include <asm/kvm_steal_time.h>
 #include <asm/msr.h>
+#include <asm/paravirt.h>
 
 static struct kvm_steal_time sim_area __aligned(64);
 
@@ -202,11 +204,19 @@ static void every_online_cpu_is_registered(struct kunit *test)
 		expect_registered(test, cpu);
 }
 
+/*
+ * One cycle by default; the end-to-end hotplug test on a KVM host boots
+ * with kvm_steal_time_kunit.hotplug_cycles=100 while the host is contended.
+ */
+static unsigned int hotplug_cycles = 1;
+module_param(hotplug_cycles, uint, 0444);
+MODULE_PARM_DESC(hotplug_cycles, "offline/online cycles of the last CPU");
+
 static void hotplug_unregisters_and_keeps_the_count(struct kunit *test)
 {
 	struct kvm_steal_time *st;
-	unsigned int cpu;
-	u64 before;
+	unsigned int cpu, i;
+	u64 before, clock = 0, now;
 	int ret;
 
 	if (!kvm_steal_time_active())
@@ -214,19 +224,26 @@ static void hotplug_unregisters_and_keeps_the_count(struct kunit *test)
 	cpu = cpumask_last(cpu_online_mask);
 	if (!cpu)
 		kunit_skip(test, "needs a second online CPU to unplug");
-
 	st = per_cpu_ptr(&kvm_steal_area, cpu);
-	ret = remove_cpu(cpu);
-	if (ret)
-		kunit_skip(test, "CPU%u cannot be unplugged here (%d)", cpu, ret);
-	KUNIT_EXPECT_FALSE(test, steal_time_cpu_registered(cpu));
-	before = READ_ONCE(st->steal);
 
-	KUNIT_ASSERT_EQ(test, add_cpu(cpu), 0);
-	expect_registered(test, cpu);
-	/* The area was not zeroed again: the host kept adding to it. */
-	KUNIT_EXPECT_GE(test, READ_ONCE(st->steal), before);
-	KUNIT_EXPECT_GT(test, READ_ONCE(st->version), 0U);
+	for (i = 0; i < hotplug_cycles; i++) {
+		ret = remove_cpu(cpu);
+		if (ret)
+			kunit_skip(test, "CPU%u cannot be unplugged here (%d)", cpu, ret);
+		KUNIT_ASSERT_FALSE(test, steal_time_cpu_registered(cpu));
+		before = READ_ONCE(st->steal);
+
+		KUNIT_ASSERT_EQ(test, add_cpu(cpu), 0);
+		expect_registered(test, cpu);
+		/* The area was not zeroed again: the host kept adding to it. */
+		KUNIT_EXPECT_GE(test, READ_ONCE(st->steal), before);
+		/* And the scheduler's clock for that CPU never went back. */
+		now = paravirt_steal_clock(cpu);
+		KUNIT_EXPECT_GE(test, now, clock);
+		clock = now;
+	}
+	kunit_info(test, "%u cycles of CPU%u, steal clock now %llu ns\n",
+		   hotplug_cycles, cpu, clock);
 }
 
 static struct kunit_case kvm_steal_time_cases[] = {
