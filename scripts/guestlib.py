@@ -291,3 +291,40 @@ def table(title, window, deltas):
         lines.append('  %4d   %20.3f s   %13.3f s   %12.3f s   %10.4f' %
                      (cpu, d['stat'] / 1e9, d['raw'] / 1e9, d['host'] / 1e9, ratio(d)))
     return '\n'.join(lines)
+
+
+def save_and_restore(guest, path, name):
+    """Stop guest, save its whole state to path, and resume it in a fresh
+    QEMU with the same options; return the new Guest, running and pinned
+    like the old one."""
+    guest.qmp('stop')
+    guest.qmp('migrate', uri='exec:cat > %s' % path)
+    deadline = time.time() + 120
+    while guest.qmp('query-migrate').get('status') != 'completed':
+        if time.time() > deadline:
+            raise RuntimeError('saving the guest did not complete')
+        time.sleep(0.1)
+    guest.stop()
+    new = Guest.__new__(Guest)
+    new.__dict__.update(guest.__dict__)
+    new.dir = tempfile.mkdtemp(prefix='steal-guest-')
+    new.log = os.path.join(new.dir, 'console.log')
+    new.qmp_path = os.path.join(new.dir, 'qmp.sock')
+    args = list(guest.args)
+    args[args.index('-name') + 1] = name + ',debug-threads=on'
+    args[args.index('-serial') + 1] = 'file:' + new.log
+    args[args.index('-qmp') + 1] = 'unix:%s,server=on,wait=off' % new.qmp_path
+    new.args = args + ['-incoming', 'exec:cat %s' % path]
+    new.proc = new.sock = None
+    new.start()
+    deadline = time.time() + 120
+    while new.qmp('query-migrate').get('status') != 'completed':
+        if time.time() > deadline:
+            raise RuntimeError('restoring the guest did not complete')
+        time.sleep(0.1)
+    if not new.qmp('query-status').get('running'):
+        new.qmp('cont')
+    new.tids = new.vcpu_tids()
+    for tid, core in zip(new.tids, new.cores):
+        pin(tid, core)
+    return new
