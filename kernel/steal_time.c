@@ -19,6 +19,7 @@
 #include <linux/overflow.h>
 #include <linux/percpu.h>
 #include <linux/printk.h>
+#include <linux/notifier.h>
 #include <linux/reboot.h>
 #include <linux/sched/clock.h>
 #include <linux/spinlock.h>
@@ -294,16 +295,36 @@ static void steal_time_offline_this_cpu(void *unused)
 	steal_time_offline(smp_processor_id());
 }
 
-/*
+/**
+ * steal_time_online_this_cpu() - register the calling CPU's area again
+ * @unused: for on_each_cpu()
+ *
+ * Lets KUnit undo steal_time_reboot() and go on accounting.
+ */
+VISIBLE_IF_KUNIT void steal_time_online_this_cpu(void *unused)
+{
+	steal_time_online(smp_processor_id());
+}
+EXPORT_SYMBOL_IF_KUNIT(steal_time_online_this_cpu);
+
+/**
+ * steal_time_reboot() - reboot notifier: unregister every online CPU
+ * @nb: the notifier block
+ * @code: SYS_RESTART (also kexec), SYS_HALT or SYS_POWER_OFF
+ * @unused: the restart command
+ *
  * Restart and kexec: the next kernel may reuse the areas' memory for
  * anything, so the host must stop writing there before it starts.
+ *
+ * Return: NOTIFY_DONE.
  */
-static int steal_time_reboot(struct notifier_block *nb, unsigned long code,
-			     void *unused)
+VISIBLE_IF_KUNIT int steal_time_reboot(struct notifier_block *nb,
+				       unsigned long code, void *unused)
 {
 	on_each_cpu(steal_time_offline_this_cpu, NULL, 1);
 	return NOTIFY_DONE;
 }
+EXPORT_SYMBOL_IF_KUNIT(steal_time_reboot);
 
 static struct notifier_block steal_time_reboot_nb = {
 	.notifier_call = steal_time_reboot,

@@ -142,6 +142,10 @@ int steal_time_cpu_online(const struct steal_time_ops *ops,
 			  struct steal_time_cpu *stc, unsigned int cpu);
 void steal_time_cpu_offline(const struct steal_time_ops *ops,
 			    struct steal_time_cpu *stc, unsigned int cpu);
+struct notifier_block;
+int steal_time_reboot(struct notifier_block *nb, unsigned long code,
+		      void *unused);
+void steal_time_online_this_cpu(void *unused);
 #endif
 
 #endif /* _LINUX_STEAL_TIME_H */

@@ -12,6 +12,7 @@
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/percpu.h>
+#include <linux/reboot.h>
 #include <linux/steal_time.h>
 #include <asm/kvm_steal_time.h>
 #include <asm/msr.h>
@@ -246,6 +247,52 @@ static void hotplug_unregisters_and_keeps_the_count(struct kunit *test)
 		   hotplug_cycles, cpu, clock);
 }
 
+static bool versions_change(unsigned int *version, unsigned int ms)
+{
+	unsigned int cpu;
+	bool changed = false;
+
+	for_each_online_cpu(cpu)
+		version[cpu] = READ_ONCE(per_cpu_ptr(&kvm_steal_area, cpu)->version);
+	msleep(ms);
+	for_each_online_cpu(cpu)
+		if (READ_ONCE(per_cpu_ptr(&kvm_steal_area, cpu)->version) != version[cpu])
+			changed = true;
+	return changed;
+}
+
+/*
+ * What restart and kexec do before the next kernel runs: after it, every
+ * CPU's MSR is 0 and the host writes none of the areas any more.
+ */
+static void reboot_path_stops_the_host_writing(struct kunit *test)
+{
+	unsigned int *version, cpu;
+	u64 msr;
+
+	if (!kvm_steal_time_active())
+		kunit_skip(test, "host offers no KVM steal time (TCG, or kvm-steal-time=off)");
+	version = kunit_kcalloc(test, nr_cpu_ids, sizeof(*version), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, version);
+	if (!versions_change(version, 500))
+		kunit_skip(test, "host wrote no area in 500 ms: a stop cannot be seen");
+
+	cpus_read_lock();
+	steal_time_reboot(NULL, SYS_RESTART, NULL);
+	for_each_online_cpu(cpu) {
+		KUNIT_EXPECT_FALSE(test, steal_time_cpu_registered(cpu));
+		KUNIT_EXPECT_EQ(test, rdmsrl_safe_on_cpu(cpu, MSR_KVM_STEAL_TIME, &msr), 0);
+		KUNIT_EXPECT_EQ(test, msr, 0ULL);
+	}
+	KUNIT_EXPECT_FALSE(test, versions_change(version, 500));
+
+	/* Back to normal for the rest of the boot. */
+	on_each_cpu(steal_time_online_this_cpu, NULL, 1);
+	cpus_read_unlock();
+	for_each_online_cpu(cpu)
+		expect_registered(test, cpu);
+}
+
 static struct kunit_case kvm_steal_time_cases[] = {
 	KUNIT_CASE(snapshot_accepts_even_version),
 	KUNIT_CASE(snapshot_rejects_odd_version),
@@ -253,6 +300,7 @@ static struct kunit_case kvm_steal_time_cases[] = {
 	KUNIT_CASE(area_is_aligned_and_msr_value_is_address_plus_enable),
 	KUNIT_CASE(every_online_cpu_is_registered),
 	KUNIT_CASE(hotplug_unregisters_and_keeps_the_count),
+	KUNIT_CASE_SLOW(reboot_path_stops_the_host_writing),
 	{}
 };
 
