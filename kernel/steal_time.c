@@ -38,14 +38,14 @@
 EXPORT_TRACEPOINT_SYMBOL_GPL(steal_time_update);
 EXPORT_TRACEPOINT_SYMBOL_GPL(steal_time_anomaly);
 
-const struct steal_time_ops *steal_ops __ro_after_init;
-DEFINE_PER_CPU(struct steal_time_cpu, steal_cpu);
+const struct steal_time_ops *steal_time_backend __ro_after_init;
+DEFINE_PER_CPU(struct steal_time_cpu, steal_time_state);
 
 /*
  * "no-steal-acc" keeps steal in /proc/stat but stops the scheduler from
  * taking it out of the task clock (paravirt_steal_rq_enabled stays off).
  */
-bool steal_acc __ro_after_init = true;
+bool steal_time_acc __ro_after_init = true;
 
 static int __init parse_no_steal_acc(char *arg)
 {
@@ -53,7 +53,7 @@ static int __init parse_no_steal_acc(char *arg)
 	if (arg)
 		pr_warn("no-steal-acc takes no value, ignoring \"=%s\"; steal time is charged to tasks\n",
 			arg);
-	steal_acc = false;
+	steal_time_acc = false;
 	return 0;
 }
 early_param("no-steal-acc", parse_no_steal_acc);
@@ -215,8 +215,9 @@ static u64 steal_clock_now(void)
 
 static u64 steal_time_clock(int cpu)
 {
-	return __steal_time_read(steal_read_backend, per_cpu_ptr(&steal_cpu, cpu),
-				 cpu, steal_clock_now);
+	return __steal_time_read(steal_read_backend,
+				 per_cpu_ptr(&steal_time_state, cpu), cpu,
+				 steal_clock_now);
 }
 
 /**
@@ -281,12 +282,14 @@ EXPORT_SYMBOL_IF_KUNIT(steal_time_cpu_offline);
 
 static int steal_time_online(unsigned int cpu)
 {
-	return steal_time_cpu_online(steal_ops, per_cpu_ptr(&steal_cpu, cpu), cpu);
+	return steal_time_cpu_online(steal_time_backend,
+				     per_cpu_ptr(&steal_time_state, cpu), cpu);
 }
 
 static int steal_time_offline(unsigned int cpu)
 {
-	steal_time_cpu_offline(steal_ops, per_cpu_ptr(&steal_cpu, cpu), cpu);
+	steal_time_cpu_offline(steal_time_backend,
+			       per_cpu_ptr(&steal_time_state, cpu), cpu);
 	return 0;
 }
 
@@ -361,10 +364,10 @@ void steal_time_cpu_shutdown(void)
 {
 	unsigned int cpu = raw_smp_processor_id();
 
-	if (!steal_ops)
+	if (!steal_time_backend)
 		return;
-	steal_ops->disable(cpu);
-	WRITE_ONCE(per_cpu(steal_cpu, cpu).registered, false);
+	steal_time_backend->disable(cpu);
+	WRITE_ONCE(per_cpu(steal_time_state, cpu).registered, false);
 }
 
 /**
@@ -374,7 +377,7 @@ void steal_time_cpu_shutdown(void)
  */
 bool steal_time_active(void)
 {
-	return steal_ops;
+	return steal_time_backend;
 }
 
 /**
@@ -386,7 +389,7 @@ bool steal_time_active(void)
  */
 bool steal_time_cpu_registered(unsigned int cpu)
 {
-	return READ_ONCE(per_cpu(steal_cpu, cpu).registered);
+	return READ_ONCE(per_cpu(steal_time_state, cpu).registered);
 }
 
 /**
@@ -401,12 +404,12 @@ bool steal_time_cpu_registered(unsigned int cpu)
  */
 int __init steal_time_register(const struct steal_time_ops *ops)
 {
-	if (steal_ops) {
+	if (steal_time_backend) {
 		pr_warn("%s backend ignored, %s registered first\n", ops->name,
-			steal_ops->name);
+			steal_time_backend->name);
 		return -EBUSY;
 	}
-	steal_ops = ops;
+	steal_time_backend = ops;
 	static_call_update(steal_time_backend_read, ops->read);
 	static_call_update(pv_steal_clock, steal_time_clock);
 	return 0;
@@ -422,13 +425,13 @@ static int __init steal_time_start(void)
 	unsigned int cpu;
 	int ret;
 
-	if (!steal_ops) {
+	if (!steal_time_backend) {
 		pr_info("no hypervisor offers steal time; not accounting it\n");
 		return 0;
 	}
 
 	for_each_possible_cpu(cpu)
-		steal_time_cpu_init(per_cpu_ptr(&steal_cpu, cpu));
+		steal_time_cpu_init(per_cpu_ptr(&steal_time_state, cpu));
 
 	ret = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "steal_time:online",
 				steal_time_online, steal_time_offline);
@@ -441,11 +444,11 @@ static int __init steal_time_start(void)
 	register_syscore(&steal_time_syscore);
 
 	static_key_slow_inc(&paravirt_steal_enabled);
-	if (steal_acc)
+	if (steal_time_acc)
 		static_key_slow_inc(&paravirt_steal_rq_enabled);
 
-	pr_info("%s backend active; %s\n", steal_ops->name,
-		steal_acc ? "steal time is kept out of task run time" :
+	pr_info("%s backend active; %s\n", steal_time_backend->name,
+		steal_time_acc ? "steal time is kept out of task run time" :
 			    "no-steal-acc: steal time is charged to tasks");
 	return 0;
 }

@@ -16,9 +16,9 @@
 
 static int status_show(struct seq_file *m, void *unused)
 {
-	seq_printf(m, "backend: %s\n", steal_ops ? steal_ops->name : "none");
+	seq_printf(m, "backend: %s\n", steal_time_backend ? steal_time_backend->name : "none");
 	seq_printf(m, "steal in task run time: %s\n",
-		   steal_acc ? "excluded" : "included (no-steal-acc)");
+		   steal_time_acc ? "excluded" : "included (no-steal-acc)");
 	seq_printf(m, "read tries: %d\n", STEAL_TIME_READ_TRIES);
 	seq_printf(m, "slack ns: %llu\n", (u64)STEAL_TIME_SLACK_NS);
 	seq_printf(m, "carry max ns: %llu\n", (u64)STEAL_TIME_CARRY_MAX_NS);
@@ -32,13 +32,13 @@ static int cpus_show(struct seq_file *m, void *unused)
 
 	seq_puts(m, "cpu registered host_ns steal_ns carry_ns retries stuck backwards clamped dropped_ns registrations refusals unregistrations\n");
 	for_each_possible_cpu(cpu) {
-		struct steal_time_cpu *stc = per_cpu_ptr(&steal_cpu, cpu);
+		struct steal_time_cpu *stc = per_cpu_ptr(&steal_time_state, cpu);
 		struct steal_time_stats *s = &stc->stats;
 		u64 host;
 
 		seq_printf(m, "%u %d ", cpu, READ_ONCE(stc->registered));
 		/* The host's own counter, one snapshot, outside the policies. */
-		if (steal_ops && steal_ops->read(cpu, &host))
+		if (steal_time_backend && steal_time_backend->read(cpu, &host))
 			seq_printf(m, "%llu ", host);
 		else
 			seq_puts(m, "- ");

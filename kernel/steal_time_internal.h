@@ -8,8 +8,8 @@
 #include <linux/percpu-defs.h>
 #include <linux/steal_time.h>
 
-extern const struct steal_time_ops *steal_ops;
-extern bool steal_acc;
-DECLARE_PER_CPU(struct steal_time_cpu, steal_cpu);
+extern const struct steal_time_ops *steal_time_backend;
+extern bool steal_time_acc;
+DECLARE_PER_CPU(struct steal_time_cpu, steal_time_state);
 
 #endif /* _KERNEL_STEAL_TIME_INTERNAL_H */

@@ -10,6 +10,7 @@ view is the vCPU threads' run_delay from /proc/<pid>/task/<tid>/schedstat.
 
 import json
 import os
+import shutil
 import re
 import socket
 import subprocess
@@ -328,3 +329,67 @@ def save_and_restore(guest, path, name):
     for tid, core in zip(new.tids, new.cores):
         pin(tid, core)
     return new
+
+
+def timeline(guest, phases, step=0.5):
+    """Sample every vCPU through phases [(seconds, hog_or_not), ...].
+    Returns [(t, sample(guest, tids))], t in seconds from the start."""
+    out = []
+    start = time.time()
+    for seconds, contended in phases:
+        hogs = Hogs(guest.cores) if contended else None
+        try:
+            end = time.time() + seconds
+            while True:
+                out.append((time.time() - start, sample(guest, guest.tids)))
+                if time.time() >= end:
+                    break
+                time.sleep(min(step, max(0.0, end - time.time())))
+        finally:
+            if hogs:
+                hogs.stop()
+    return out
+
+
+def deltas(a, b):
+    return [{'stat': y[0] - x[0], 'raw': y[1] - x[1], 'host': y[2] - x[2]}
+            for x, y in zip(a, b)]
+
+
+def plot(points, phases, path, title):
+    """PNG of cumulative guest steal against host run_delay per vCPU, with
+    the contended phases shaded. Needs gnuplot; returns False without it."""
+    if not shutil.which('gnuplot'):
+        return False
+    data = path + '.dat'
+    t0 = points[0][1]
+    with open(data, 'w') as f:
+        for t, s in points:
+            row = ['%.3f' % t]
+            for cpu, (stat, _, host) in enumerate(s):
+                row += ['%.6f' % ((stat - t0[cpu][0]) / 1e9),
+                        '%.6f' % ((host - t0[cpu][2]) / 1e9)]
+            f.write(' '.join(row) + '\n')
+    shades, at = [], 0.0
+    for seconds, contended in phases:
+        if contended:
+            shades.append('set object rect from %.1f, graph 0 to %.1f, graph 1 '
+                          'fc rgb "#eeeeee" fs solid behind' % (at, at + seconds))
+        at += seconds
+    series = []
+    for cpu in range(len(t0)):
+        series.append('"%s" using 1:%d with lines lw 2 title "vCPU %d: guest /proc/stat steal"'
+                      % (data, 2 + 2 * cpu, cpu))
+        series.append('"%s" using 1:%d with lines dt 2 lw 2 title "vCPU %d: host run_delay"'
+                      % (data, 3 + 2 * cpu, cpu))
+    script = '\n'.join([
+        'set terminal png size 900,500 noenhanced',
+        'set output "%s"' % path,
+        'set title "%s"' % title,
+        'set xlabel "seconds"', 'set ylabel "cumulative steal, seconds"',
+        'set key top left', 'set grid'] + shades +
+        ['plot ' + ', '.join(series)])
+    subprocess.run(['gnuplot'], input=script, text=True, check=True,
+                   capture_output=True)
+    os.unlink(data)
+    return True

@@ -5,6 +5,7 @@ vCPU, the steal the guest accounted (what /proc/stat, top and vmstat show)
 next to the host's run_delay for that vCPU thread, without and with host
 contention. On a host without usable KVM it boots under TCG and says why
 steal stays 0."""
+import os
 import sys
 
 import guestlib
@@ -44,24 +45,31 @@ def main():
     try:
         print('\n'.join('  ' + l for l in driver_lines(g.console())))
         guestlib.measure(g, 1)
-        print()
-        print(guestlib.table('No host contention', QUIET,
-                             guestlib.measure(g, QUIET)))
-        print('\nStarting one CPU-bound host process pinned to each vCPU\'s '
-              'core (host cores %s) ...' % g.cores)
-        hogs = guestlib.Hogs(g.cores)
-        try:
-            busy = guestlib.measure(g, BUSY)
-        finally:
-            hogs.stop()
-        print(guestlib.table('With host contention', BUSY, busy))
-        if kind == 'tcg':
-            print('\nThe host stole about %.1f s from each vCPU thread, but '
-                  'under TCG the guest\ncannot know: st stays 0. On a KVM host '
-                  'the two columns match.' %
-                  (sum(d['host'] for d in busy) / len(busy) / 1e9))
+        print('\nSampling for %d s: %d s quiet, %d s with one CPU-bound host '
+              'process pinned to each\nvCPU\'s core (host cores %s), %d s quiet '
+              '...' % (QUIET + BUSY + QUIET, QUIET, BUSY, g.cores, QUIET))
+        phases = [(QUIET, False), (BUSY, True), (QUIET, False)]
+        points = guestlib.timeline(g, phases)
     finally:
         g.stop()
+
+    def at(t):
+        return min(points, key=lambda p: abs(p[0] - t))[1]
+    busy = guestlib.deltas(at(QUIET), at(QUIET + BUSY))
+    print()
+    print(guestlib.table('No host contention', QUIET,
+                         guestlib.deltas(at(0), at(QUIET))))
+    print(guestlib.table('With host contention', BUSY, busy))
+    print(guestlib.table('Contention gone', QUIET,
+                         guestlib.deltas(at(QUIET + BUSY), points[-1][1])))
+    png = os.path.join(guestlib.BUILD, 'steal-run.png')
+    if guestlib.plot(points, phases, png, 'Steal per vCPU, guest vs host (%s host)' % kind):
+        print('\nPlot: %s' % png)
+    if kind == 'tcg':
+        print('\nThe host stole about %.1f s from each vCPU thread, but '
+              'under TCG the guest\ncannot know: st stays 0. On a KVM host '
+              'the two columns match.' %
+              (sum(d['host'] for d in busy) / len(busy) / 1e9))
     return 0
 
 
