@@ -21,7 +21,8 @@ if [ ! -f "$img" ] || [ -n "$(find "$top/guest" "$0" -newer "$img" -print -quit)
 	mkdir -p "$d/lib/terminfo/l" "$d/lib/terminfo/d"
 	cp /lib/terminfo/l/linux "$d/lib/terminfo/l/"
 	cp /lib/terminfo/d/dumb "$d/lib/terminfo/d/"
-	for b in /usr/bin/vmstat /usr/bin/top; do
+	# Prometheus' node_exporter too.
+	for b in /usr/bin/vmstat /usr/bin/top /usr/bin/prometheus-node-exporter; do
 		cp "$b" "$d/usr/bin/"
 		for lib in $(ldd "$b" | grep -o '/[^ ]*'); do
 			mkdir -p "$d$(dirname "$lib")"
