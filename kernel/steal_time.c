@@ -39,7 +39,10 @@ EXPORT_TRACEPOINT_SYMBOL_GPL(steal_time_update);
 EXPORT_TRACEPOINT_SYMBOL_GPL(steal_time_anomaly);
 
 const struct steal_time_ops *steal_time_backend __ro_after_init;
-DEFINE_PER_CPU(struct steal_time_cpu, steal_time_state);
+/* Statically initialised: the scheduler may read it before any initcall. */
+DEFINE_PER_CPU(struct steal_time_cpu, steal_time_state) = {
+	.lock = __RAW_SPIN_LOCK_UNLOCKED(steal_time_state.lock),
+};
 
 /*
  * "no-steal-acc" keeps steal in /proc/stat but stops the scheduler from
@@ -170,11 +173,13 @@ static __always_inline u64 __steal_time_read(bool (*read)(unsigned int, u64 *),
 	return value;
 }
 
+/* For KUnit only: the live per-CPU state is statically initialised. */
+#if IS_ENABLED(CONFIG_KUNIT)
 /**
  * steal_time_cpu_init() - initial state of a CPU before its first read
  * @stc: the core's state for one CPU
  */
-VISIBLE_IF_KUNIT void steal_time_cpu_init(struct steal_time_cpu *stc)
+void steal_time_cpu_init(struct steal_time_cpu *stc)
 {
 	memset(stc, 0, sizeof(*stc));
 	raw_spin_lock_init(&stc->lock);
@@ -195,13 +200,14 @@ EXPORT_SYMBOL_IF_KUNIT(steal_time_cpu_init);
  * Return: steal time of @cpu in nanoseconds, never less than a value
  * returned before for @stc.
  */
-VISIBLE_IF_KUNIT u64 steal_time_read_cpu(const struct steal_time_ops *ops,
-					 struct steal_time_cpu *stc,
-					 unsigned int cpu, u64 (*clock)(void))
+u64 steal_time_read_cpu(const struct steal_time_ops *ops,
+			struct steal_time_cpu *stc, unsigned int cpu,
+			u64 (*clock)(void))
 {
 	return __steal_time_read(ops->read, stc, cpu, clock);
 }
 EXPORT_SYMBOL_IF_KUNIT(steal_time_read_cpu);
+#endif /* CONFIG_KUNIT */
 
 static bool steal_read_backend(unsigned int cpu, u64 *steal)
 {
@@ -298,17 +304,19 @@ static void steal_time_offline_this_cpu(void *unused)
 	steal_time_offline(smp_processor_id());
 }
 
+#if IS_ENABLED(CONFIG_KUNIT)
 /**
  * steal_time_online_this_cpu() - register the calling CPU's area again
  * @unused: for on_each_cpu()
  *
  * Lets KUnit undo steal_time_reboot() and go on accounting.
  */
-VISIBLE_IF_KUNIT void steal_time_online_this_cpu(void *unused)
+void steal_time_online_this_cpu(void *unused)
 {
 	steal_time_online(smp_processor_id());
 }
 EXPORT_SYMBOL_IF_KUNIT(steal_time_online_this_cpu);
+#endif /* CONFIG_KUNIT */
 
 /**
  * steal_time_reboot() - reboot notifier: unregister every online CPU
@@ -396,9 +404,10 @@ bool steal_time_cpu_registered(unsigned int cpu)
  * steal_time_register() - install a backend as the steal time source
  * @ops: the backend; must stay valid forever
  *
- * Call from the architecture's early hypervisor setup, before SMP bring-up
- * and while code can still be patched without breakpoints. Areas are handed
- * to the host later, once per-CPU memory is final.
+ * Call from the architecture's early hypervisor setup (setup_arch() time:
+ * one CPU, interrupts off, jump labels initialised). This installs the
+ * steal clock and turns on the scheduler's steal accounting; areas are
+ * handed to the host later, once per-CPU memory is final.
  *
  * Return: 0, or -EBUSY if another backend registered first.
  */
@@ -412,26 +421,31 @@ int __init steal_time_register(const struct steal_time_ops *ops)
 	steal_time_backend = ops;
 	static_call_update(steal_time_backend_read, ops->read);
 	static_call_update(pv_steal_clock, steal_time_clock);
+
+	/*
+	 * Only the boot CPU runs, with interrupts off: nothing can execute
+	 * the sites while they are patched, which some hosts cannot emulate.
+	 * Until a CPU registers, its area and state read as 0.
+	 */
+	static_key_slow_inc(&paravirt_steal_enabled);
+	if (steal_time_acc)
+		static_key_slow_inc(&paravirt_steal_rq_enabled);
 	return 0;
 }
 
 /*
- * An early initcall: per-CPU memory is final and only the boot CPU runs, so
- * the scheduler keys flip while no other CPU can be executing the sites.
- * Secondary CPUs register through the hotplug callback as they come up.
+ * An early initcall: per-CPU memory is final and only the boot CPU runs.
+ * It registers here; secondary CPUs register through the hotplug callback
+ * as they come up.
  */
 static int __init steal_time_start(void)
 {
-	unsigned int cpu;
 	int ret;
 
 	if (!steal_time_backend) {
 		pr_info("no hypervisor offers steal time; not accounting it\n");
 		return 0;
 	}
-
-	for_each_possible_cpu(cpu)
-		steal_time_cpu_init(per_cpu_ptr(&steal_time_state, cpu));
 
 	ret = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "steal_time:online",
 				steal_time_online, steal_time_offline);
@@ -442,10 +456,6 @@ static int __init steal_time_start(void)
 	}
 	register_reboot_notifier(&steal_time_reboot_nb);
 	register_syscore(&steal_time_syscore);
-
-	static_key_slow_inc(&paravirt_steal_enabled);
-	if (steal_time_acc)
-		static_key_slow_inc(&paravirt_steal_rq_enabled);
 
 	pr_info("%s backend active; %s\n", steal_time_backend->name,
 		steal_time_acc ? "steal time is kept out of task run time" :
