@@ -169,6 +169,11 @@ class Guest:
         """The host-written counter in our per-CPU area, in nanoseconds."""
         return self.read_u64(self.percpu('kvm_steal_area', cpu))
 
+    def steal_clock(self, cpu):
+        """The core's steal clock for cpu: struct steal_time_cpu's second
+        field, value (include/linux/steal_time.h)."""
+        return self.read_u64(self.percpu('steal_time_state', cpu, 8))
+
     def host_run_delay(self, tid):
         with open('/proc/%d/task/%d/schedstat' % (self.proc.pid, tid)) as f:
             return int(f.read().split()[1])
@@ -207,11 +212,12 @@ def pin(tid, core):
 
 
 def sample(guest, tids):
-    """Per vCPU: (guest /proc/stat steal, guest raw area steal, host run_delay)."""
+    """Per vCPU: (guest /proc/stat steal, guest raw area steal, host
+    run_delay, the core's steal clock), all in nanoseconds."""
     out = []
     for cpu, tid in enumerate(tids):
         out.append((guest.proc_stat_steal(cpu), guest.raw_steal(cpu),
-                    guest.host_run_delay(tid)))
+                    guest.host_run_delay(tid), guest.steal_clock(cpu)))
     return out
 
 
@@ -276,8 +282,7 @@ def measure(guest, seconds):
     s0 = sample(guest, guest.tids)
     time.sleep(seconds)
     s1 = sample(guest, guest.tids)
-    return [{'stat': b[0] - a[0], 'raw': b[1] - a[1], 'host': b[2] - a[2]}
-            for a, b in zip(s0, s1)]
+    return deltas(s0, s1)
 
 
 def ratio(d):
@@ -352,8 +357,8 @@ def timeline(guest, phases, step=0.5):
 
 
 def deltas(a, b):
-    return [{'stat': y[0] - x[0], 'raw': y[1] - x[1], 'host': y[2] - x[2]}
-            for x, y in zip(a, b)]
+    return [{'stat': y[0] - x[0], 'raw': y[1] - x[1], 'host': y[2] - x[2],
+             'clock': y[3] - x[3]} for x, y in zip(a, b)]
 
 
 def plot(points, phases, path, title):
@@ -366,7 +371,7 @@ def plot(points, phases, path, title):
     with open(data, 'w') as f:
         for t, s in points:
             row = ['%.3f' % t]
-            for cpu, (stat, _, host) in enumerate(s):
+            for cpu, (stat, _, host, _) in enumerate(s):
                 row += ['%.6f' % ((stat - t0[cpu][0]) / 1e9),
                         '%.6f' % ((host - t0[cpu][2]) / 1e9)]
             f.write(' '.join(row) + '\n')

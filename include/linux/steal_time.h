@@ -74,6 +74,9 @@ struct steal_time_stats {
  * @prepared:	@prepare has run for this CPU
  * @registered:	the host currently has this CPU's area
  * @stats:	counters for diagnosis
+ *
+ * The end-to-end tests read @value from the host at offset 8: keep @raw
+ * and @value first.
  */
 struct steal_time_cpu {
 	u64 raw;
