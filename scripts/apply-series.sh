@@ -13,14 +13,14 @@ ver=$(make -s -C "$ksrc" kernelversion)
 case $ver in 6.12|6.12.*) ;; *) echo "$ksrc is Linux $ver; the series is for 6.12" >&2; exit 1 ;; esac
 
 # The patches touch disjoint files: each can be checked on the tree as it is.
-mapfile -t series < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$top/patches/series")
+mapfile -t series < <("$top/scripts/series-list")
 for p in "${series[@]}"; do
-	patch -s -p1 -d "$ksrc" --dry-run < "$top/patches/$p" >/dev/null ||
-		{ echo "$p does not apply to $ksrc (already applied?)" >&2; exit 1; }
+	patch -s -p1 -d "$ksrc" --dry-run < "$p" >/dev/null ||
+		{ echo "$(basename "$p") does not apply to $ksrc (already applied?)" >&2; exit 1; }
 done
 for p in "${series[@]}"; do
-	echo "  APPLY   $p"
-	patch -s -p1 -d "$ksrc" --no-backup-if-mismatch < "$top/patches/$p"
+	echo "  APPLY   $(basename "$p")"
+	patch -s -p1 -d "$ksrc" --no-backup-if-mismatch < "$p"
 done
 cd "$top"
 for f in $(find arch include kernel Documentation -type f); do

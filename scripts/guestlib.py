@@ -143,6 +143,16 @@ class Guest:
         except subprocess.TimeoutExpired:
             return False
 
+    def pin_vcpus(self):
+        """Pin vCPU n's thread to host core n (modulo the host's cores);
+        remember the threads and cores for sampling and contention."""
+        cores = os.cpu_count()
+        self.tids = self.vcpu_tids()
+        self.cores = [cpu % cores for cpu in range(len(self.tids))]
+        for tid, core in zip(self.tids, self.cores):
+            pin(tid, core)
+        return self
+
     def vcpu_tids(self):
         cpus = self.qmp('query-cpus-fast')
         return [c['thread-id'] for c in sorted(cpus, key=lambda c: c['cpu-index'])]
@@ -221,6 +231,12 @@ def sample(guest, tids):
     return out
 
 
+def check(name, ok, why=''):
+    """Print a test case's verdict line, as tests/run-all.sh counts them."""
+    print(('PASS: %s' % name) if ok else ('FAIL: %s: %s' % (name, why)))
+    return ok
+
+
 def kunit_results(console):
     """(suite, case, verdict, reason) for every KUnit case in a boot log."""
     results = []
@@ -267,13 +283,7 @@ def boot_for_steal(kind, name, cpu_opts='', append=''):
     if not g.wait_console(r'Run /init as init process', 600):
         g.stop()
         raise RuntimeError('guest did not reach /init:\n' + g.console())
-    cores = os.cpu_count()
-    tids = g.vcpu_tids()
-    for cpu, tid in enumerate(tids):
-        pin(tid, cpu % cores)
-    g.tids = tids
-    g.cores = [cpu % cores for cpu in range(len(tids))]
-    return g
+    return g.pin_vcpus()
 
 
 def measure(guest, seconds):
@@ -330,10 +340,7 @@ def save_and_restore(guest, path, name):
         time.sleep(0.1)
     if not new.qmp('query-status').get('running'):
         new.qmp('cont')
-    new.tids = new.vcpu_tids()
-    for tid, core in zip(new.tids, new.cores):
-        pin(tid, core)
-    return new
+    return new.pin_vcpus()
 
 
 def timeline(guest, phases, step=0.5):

@@ -45,7 +45,7 @@ case $ver in
 esac
 
 patchlist() {
-	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$top/patches/series" | sed "s|^|$top/patches/|"
+	"$top/scripts/series-list"
 	if [ "$variant" = pvm ]; then
 		ls "$top"/quirks/pvm/*.patch
 	fi
