@@ -366,16 +366,12 @@ static struct syscore steal_time_syscore = {
  * steal_time_cpu_shutdown() - stop the host writing this CPU's area, now
  *
  * For the crash path, which runs with other CPUs stopped and may be in NMI
- * context: it takes no locks and only tells the host.
+ * context: the offline path takes no locks, so it serves here too.
  */
 void steal_time_cpu_shutdown(void)
 {
-	unsigned int cpu = raw_smp_processor_id();
-
-	if (!steal_time_backend)
-		return;
-	steal_time_backend->disable(cpu);
-	WRITE_ONCE(per_cpu(steal_time_state, cpu).registered, false);
+	if (steal_time_backend)
+		steal_time_offline(raw_smp_processor_id());
 }
 
 /**

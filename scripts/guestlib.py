@@ -168,8 +168,12 @@ class Guest:
         """Guest-virtual address of a per-CPU variable's instance."""
         if self.syms is None:
             self.syms = Symbols(self.vmlinux)
-        base = self.read_u64(self.syms['__per_cpu_offset'] + 8 * cpu)
-        return base + self.syms[sym] + offset
+            self.cpu_base = {}
+        # Fixed once the guest booted: one monitor round trip per CPU, so
+        # that a sample's guest and host reads stay close together.
+        if cpu not in self.cpu_base:
+            self.cpu_base[cpu] = self.read_u64(self.syms['__per_cpu_offset'] + 8 * cpu)
+        return self.cpu_base[cpu] + self.syms[sym] + offset
 
     def proc_stat_steal(self, cpu):
         """What /proc/stat's steal column shows for cpu, in nanoseconds."""
