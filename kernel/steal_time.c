@@ -61,7 +61,7 @@ static int __init parse_no_steal_acc(char *arg)
 }
 early_param("no-steal-acc", parse_no_steal_acc);
 
-static bool steal_read_none(unsigned int cpu, u64 *steal)
+static bool steal_read_none(unsigned int cpu, u64 *steal, u64 *token)
 {
 	return false;
 }
@@ -70,14 +70,14 @@ static bool steal_read_none(unsigned int cpu, u64 *steal)
 DEFINE_STATIC_CALL(steal_time_backend_read, steal_read_none);
 
 /* One consistent snapshot of the host's counter, in a bounded number of tries. */
-static __always_inline bool steal_snapshot(bool (*read)(unsigned int, u64 *),
+static __always_inline bool steal_snapshot(bool (*read)(unsigned int, u64 *, u64 *),
 					   struct steal_time_cpu *stc,
-					   unsigned int cpu, u64 *raw)
+					   unsigned int cpu, u64 *raw, u64 *token)
 {
 	int tries;
 
 	for (tries = 0; tries < STEAL_TIME_READ_TRIES; tries++) {
-		if (read(cpu, raw))
+		if (read(cpu, raw, token))
 			return true;
 		atomic_long_inc(&stc->stats.retries);
 		cpu_relax();
@@ -88,7 +88,7 @@ static __always_inline bool steal_snapshot(bool (*read)(unsigned int, u64 *),
 
 /* Fold a new host counter into @stc. Called with stc->lock held. */
 static void steal_update(struct steal_time_cpu *stc, unsigned int cpu,
-			 u64 raw, u64 now)
+			 u64 raw, u64 token, u64 now)
 {
 	u64 growth, pending, allowed, carry;
 
@@ -125,22 +125,23 @@ static void steal_update(struct steal_time_cpu *stc, unsigned int cpu,
 
 	stc->carry = carry;
 	stc->stamp = now;
-	WRITE_ONCE(stc->value, stc->value + pending);
-	/* A reader that sees the new raw must see the value that goes with it. */
-	smp_wmb();
 	WRITE_ONCE(stc->raw, raw);
+	WRITE_ONCE(stc->value, stc->value + pending);
+	/* A reader that sees the new token must see the value that goes with it. */
+	smp_wmb();
+	WRITE_ONCE(stc->token, token);
 	trace_steal_time_update(cpu, raw, stc->value, pending, carry);
 }
 
-static __always_inline u64 __steal_time_read(bool (*read)(unsigned int, u64 *),
+static __always_inline u64 __steal_time_read(bool (*read)(unsigned int, u64 *, u64 *),
 					     struct steal_time_cpu *stc,
 					     unsigned int cpu,
 					     u64 (*clock)(void))
 {
 	unsigned long flags;
-	u64 raw, value;
+	u64 raw, token, value;
 
-	if (unlikely(!steal_snapshot(read, stc, cpu, &raw))) {
+	if (unlikely(!steal_snapshot(read, stc, cpu, &raw, &token))) {
 		value = READ_ONCE(stc->value);
 		trace_steal_time_anomaly(cpu, STEAL_TIME_STUCK, READ_ONCE(stc->raw),
 					 value);
@@ -148,7 +149,7 @@ static __always_inline u64 __steal_time_read(bool (*read)(unsigned int, u64 *),
 	}
 
 	/* Nothing new from the host since the last update: the common case. */
-	if (likely(raw == READ_ONCE(stc->raw))) {
+	if (likely(token == READ_ONCE(stc->token))) {
 		/* Pairs with smp_wmb() in steal_update(). */
 		smp_rmb();
 		return READ_ONCE(stc->value);
@@ -166,8 +167,8 @@ static __always_inline u64 __steal_time_read(bool (*read)(unsigned int, u64 *),
 	 * what a concurrent reader already folded in, which would look like
 	 * a counter going backwards.
 	 */
-	if (steal_snapshot(read, stc, cpu, &raw) && raw != stc->raw)
-		steal_update(stc, cpu, raw, clock ? clock() : U64_MAX);
+	if (steal_snapshot(read, stc, cpu, &raw, &token) && token != stc->token)
+		steal_update(stc, cpu, raw, token, clock ? clock() : U64_MAX);
 	value = stc->value;
 	raw_spin_unlock_irqrestore(&stc->lock, flags);
 	return value;
@@ -209,9 +210,9 @@ u64 steal_time_read_cpu(const struct steal_time_ops *ops,
 EXPORT_SYMBOL_IF_KUNIT(steal_time_read_cpu);
 #endif /* CONFIG_KUNIT */
 
-static bool steal_read_backend(unsigned int cpu, u64 *steal)
+static bool steal_read_backend(unsigned int cpu, u64 *steal, u64 *token)
 {
-	return static_call(steal_time_backend_read)(cpu, steal);
+	return static_call(steal_time_backend_read)(cpu, steal, token);
 }
 
 static u64 steal_clock_now(void)
@@ -219,11 +220,26 @@ static u64 steal_clock_now(void)
 	return local_clock();
 }
 
-static u64 steal_time_clock(int cpu)
+/**
+ * steal_time_clock_slow() - the steal clock when the host has news
+ * @cpu: CPU whose steal time is read
+ *
+ * For steal_time_clock_fast(), after its snapshot failed or found a new
+ * counter: the whole read, with retries and the policies.
+ *
+ * Return: steal time of @cpu in nanoseconds.
+ */
+u64 steal_time_clock_slow(unsigned int cpu)
 {
 	return __steal_time_read(steal_read_backend,
 				 per_cpu_ptr(&steal_time_state, cpu), cpu,
 				 steal_clock_now);
+}
+
+/* For a backend without a clock of its own. */
+static u64 steal_time_clock(int cpu)
+{
+	return steal_time_clock_slow(cpu);
 }
 
 /**
@@ -416,7 +432,7 @@ int __init steal_time_register(const struct steal_time_ops *ops)
 	}
 	steal_time_backend = ops;
 	static_call_update(steal_time_backend_read, ops->read);
-	static_call_update(pv_steal_clock, steal_time_clock);
+	static_call_update(pv_steal_clock, ops->clock ?: steal_time_clock);
 
 	/*
 	 * Only the boot CPU runs, with interrupts off: nothing can execute

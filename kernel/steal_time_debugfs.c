@@ -34,11 +34,11 @@ static int cpus_show(struct seq_file *m, void *unused)
 	for_each_possible_cpu(cpu) {
 		struct steal_time_cpu *stc = per_cpu_ptr(&steal_time_state, cpu);
 		struct steal_time_stats *s = &stc->stats;
-		u64 host;
+		u64 host, token;
 
 		seq_printf(m, "%u %d ", cpu, READ_ONCE(stc->registered));
 		/* The host's own counter, one snapshot, outside the policies. */
-		if (steal_time_backend && steal_time_backend->read(cpu, &host))
+		if (steal_time_backend && steal_time_backend->read(cpu, &host, &token))
 			seq_printf(m, "%llu ", host);
 		else
 			seq_puts(m, "- ");

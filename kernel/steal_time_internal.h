@@ -10,6 +10,5 @@
 
 extern const struct steal_time_ops *steal_time_backend;
 extern bool steal_time_acc;
-DECLARE_PER_CPU(struct steal_time_cpu, steal_time_state);
 
 #endif /* _KERNEL_STEAL_TIME_INTERNAL_H */

@@ -47,7 +47,8 @@ static void fake_disable(unsigned int cpu)
 	host.disables++;
 }
 
-static bool fake_read(unsigned int cpu, u64 *steal)
+/* The counter is its own token, as for an ABI without a version. */
+static bool fake_read(unsigned int cpu, u64 *steal, u64 *token)
 {
 	host.reads++;
 	if (host.fail_reads) {
@@ -60,7 +61,14 @@ static bool fake_read(unsigned int cpu, u64 *steal)
 		*steal = host.stale_once;
 		host.stale_once = 0;
 	}
+	*token = *steal;
 	return true;
+}
+
+static u64 fake_token(unsigned int cpu)
+{
+	host.reads++;
+	return host.fail_reads ? U64_MAX : host.steal;
 }
 
 static const struct steal_time_ops fake_ops = {
@@ -107,6 +115,32 @@ static void read_returns_host_value(struct kunit *test)
 	/* Nothing new from the host: one snapshot, same answer. */
 	KUNIT_EXPECT_EQ(test, read_clock(), 123456789ULL);
 	KUNIT_EXPECT_EQ(test, host.reads, 3);
+}
+
+static void unchanged_counter_is_served_inline(struct kunit *test)
+{
+	u64 value = 0;
+
+	/* A counter the core has not folded in yet is not the common case. */
+	host.steal = 7000;
+	KUNIT_EXPECT_FALSE(test, steal_time_unchanged(fake_token, &stc, 0, &value));
+	KUNIT_EXPECT_EQ(test, read_clock(), 7000ULL);
+	KUNIT_EXPECT_TRUE(test, steal_time_unchanged(fake_token, &stc, 0, &value));
+	KUNIT_EXPECT_EQ(test, value, 7000ULL);
+
+	/* Nor is a host that moved on, or one caught mid-update. */
+	host.steal = 9000;
+	KUNIT_EXPECT_FALSE(test, steal_time_unchanged(fake_token, &stc, 0, &value));
+	host.steal = 7000;
+	host.fail_reads = 1;
+	KUNIT_EXPECT_FALSE(test, steal_time_unchanged(fake_token, &stc, 0, &value));
+
+	/* After the core applied a policy, the inline answer is the policy's. */
+	host.steal = 1000;
+	KUNIT_EXPECT_EQ(test, read_clock(), 7000ULL);
+	value = 0;
+	KUNIT_EXPECT_TRUE(test, steal_time_unchanged(fake_token, &stc, 0, &value));
+	KUNIT_EXPECT_EQ(test, value, 7000ULL);
 }
 
 static void read_retries_while_host_updates(struct kunit *test)
@@ -316,6 +350,7 @@ static void tracepoints_report_updates_and_anomalies(struct kunit *test)
 
 static struct kunit_case steal_time_core_cases[] = {
 	KUNIT_CASE(read_returns_host_value),
+	KUNIT_CASE(unchanged_counter_is_served_inline),
 	KUNIT_CASE(read_retries_while_host_updates),
 	KUNIT_CASE(read_gives_up_after_bounded_tries),
 	KUNIT_CASE(read_succeeds_on_last_try),

@@ -11,10 +11,13 @@
 #define _LINUX_STEAL_TIME_H
 
 #include <linux/atomic.h>
+#include <linux/compiler.h>
 #include <linux/errno.h>
+#include <linux/percpu-defs.h>
 #include <linux/spinlock_types.h>
 #include <linux/time64.h>
 #include <linux/types.h>
+#include <asm/barrier.h>
 
 /**
  * struct steal_time_ops - what a hypervisor ABI backend provides
@@ -30,15 +33,23 @@
  *		reboot and crash paths; the host must stop writing the area.
  * @read:	one attempt to take a consistent snapshot of @cpu's raw
  *		steal counter in nanoseconds, from any CPU and any context
- *		(including NMI). Returns false when the host was updating
- *		the area; the core decides whether to try again.
+ *		(including NMI), and of its token: a value that changes
+ *		whenever the host changes the counter (the KVM area's
+ *		version; for an ABI without one, the counter itself).
+ *		Returns false when the host was updating the area; the core
+ *		decides whether to try again.
+ * @clock:	optional: the scheduler's steal clock, built by the backend
+ *		with steal_time_clock_fast() and an inline function that
+ *		reads @cpu's token alone. Without it the core's clock calls
+ *		@read, one call and a whole snapshot more on every read.
  */
 struct steal_time_ops {
 	const char *name;
 	void (*prepare)(unsigned int cpu);
 	int (*enable)(unsigned int cpu);
 	void (*disable)(unsigned int cpu);
-	bool (*read)(unsigned int cpu, u64 *steal);
+	bool (*read)(unsigned int cpu, u64 *steal, u64 *token);
+	u64 (*clock)(int cpu);
 };
 
 /**
@@ -67,10 +78,12 @@ struct steal_time_stats {
  * struct steal_time_cpu - the core's per-CPU state for one backend
  * @raw:	the host's counter when @value was last updated
  * @value:	what the steal clock returns for this CPU; never decreases
+ * @token:	the backend's token of the snapshot @raw came from: while
+ *		the host's token is still this one, @value is the answer
  * @stamp:	local_clock() when @value was last updated
  * @carry:	steal the host reported faster than time passed, held back
  *		to be released as time passes
- * @lock:	serialises updates of the four fields above
+ * @lock:	serialises updates of the five fields above
  * @prepared:	@prepare has run for this CPU
  * @registered:	the host currently has this CPU's area
  * @stats:	counters for diagnosis
@@ -81,6 +94,7 @@ struct steal_time_stats {
 struct steal_time_cpu {
 	u64 raw;
 	u64 value;
+	u64 token;
 	u64 stamp;
 	u64 carry;
 	raw_spinlock_t lock;
@@ -111,7 +125,63 @@ enum steal_time_anomaly {
 	STEAL_TIME_CLAMPED = 3,
 };
 
+/**
+ * steal_time_unchanged() - the steal clock's common case, in a few loads
+ * @token: reads @cpu's token from the area, inlined (see
+ *	   &steal_time_ops.read); one load, no snapshot needed
+ * @stc: the core's state for @cpu
+ * @cpu: CPU whose steal time is read
+ * @value: where the steal clock's answer goes, if true is returned
+ *
+ * Between two host updates, which is nearly every call, the area still
+ * carries the token of the snapshot the core last folded in, and the
+ * answer is the value computed then. A token taken in the middle of an
+ * update never matches: the core only keeps tokens of good snapshots.
+ *
+ * Return: true if *@value is the steal clock's answer.
+ */
+static __always_inline bool steal_time_unchanged(u64 (*token)(unsigned int cpu),
+						 struct steal_time_cpu *stc,
+						 unsigned int cpu, u64 *value)
+{
+	/*
+	 * A plain load, which the compiler may fold into the compare: a
+	 * stale token only sends the reader the long way, to the core.
+	 */
+	if (token(cpu) != data_race(stc->token))
+		return false;
+	/* Pairs with the smp_wmb() between @value and @token in the core. */
+	smp_rmb();
+	*value = READ_ONCE(stc->value);
+	return true;
+}
+
 #ifdef CONFIG_STEAL_TIME
+DECLARE_PER_CPU(struct steal_time_cpu, steal_time_state);
+u64 steal_time_clock_slow(unsigned int cpu);
+
+/**
+ * steal_time_clock_fast() - a backend's steal clock, common case inlined
+ * @token: reads @cpu's token from the area (see steal_time_unchanged())
+ * @cpu: CPU whose steal time is read
+ *
+ * For &steal_time_ops.clock: cheaper than a snapshot of the area when the
+ * host has nothing new; anything else goes to the core, with the same
+ * policies as every other read.
+ *
+ * Return: steal time of @cpu in nanoseconds.
+ */
+static __always_inline u64 steal_time_clock_fast(u64 (*token)(unsigned int cpu),
+						 unsigned int cpu)
+{
+	struct steal_time_cpu *stc = per_cpu_ptr(&steal_time_state, cpu);
+	u64 value;
+
+	if (likely(steal_time_unchanged(token, stc, cpu, &value)))
+		return value;
+	return steal_time_clock_slow(cpu);
+}
+
 int steal_time_register(const struct steal_time_ops *ops);
 bool steal_time_active(void);
 bool steal_time_cpu_registered(unsigned int cpu);

@@ -24,17 +24,20 @@ static void snapshot_accepts_even_version(struct kunit *test)
 {
 	struct kvm_steal_time st = { .steal = 5555, .version = 4 };
 	u64 steal = 0;
+	u32 version = 0;
 
-	KUNIT_EXPECT_TRUE(test, kvm_steal_time_snapshot(&st, &steal));
+	KUNIT_EXPECT_TRUE(test, kvm_steal_time_snapshot(&st, &steal, &version));
 	KUNIT_EXPECT_EQ(test, steal, 5555ULL);
+	KUNIT_EXPECT_EQ(test, version, 4U);
 }
 
 static void snapshot_rejects_odd_version(struct kunit *test)
 {
 	struct kvm_steal_time st = { .steal = 5555, .version = 5 };
 	u64 steal;
+	u32 version;
 
-	KUNIT_EXPECT_FALSE(test, kvm_steal_time_snapshot(&st, &steal));
+	KUNIT_EXPECT_FALSE(test, kvm_steal_time_snapshot(&st, &steal, &version));
 }
 
 /*
@@ -64,9 +67,18 @@ static int sim_host(void *data)
 	return 0;
 }
 
-static bool sim_read(unsigned int cpu, u64 *steal)
+static bool sim_read(unsigned int cpu, u64 *steal, u64 *token)
 {
-	return kvm_steal_time_snapshot(&sim_area, steal);
+	u32 version;
+	bool ok = kvm_steal_time_snapshot(&sim_area, steal, &version);
+
+	*token = version;
+	return ok;
+}
+
+static u64 sim_token(unsigned int cpu)
+{
+	return READ_ONCE(sim_area.version);
 }
 
 static const struct steal_time_ops sim_ops = {
@@ -89,16 +101,21 @@ static int sim_reader(void *data)
 {
 	struct sim_reader *r = data;
 	u64 v, raw;
+	u32 version;
 
 	while (!kthread_should_stop()) {
-		/* No clock: every consistent value is folded in as it is. */
-		v = steal_time_read_cpu(&sim_ops, &sim_stc, 0, NULL);
+		/*
+		 * As kvm_st_clock() reads: the inline common case, then the
+		 * core. No clock: every consistent value is folded in as is.
+		 */
+		if (!steal_time_unchanged(sim_token, &sim_stc, 0, &v))
+			v = steal_time_read_cpu(&sim_ops, &sim_stc, 0, NULL);
 		if (upper_32_bits(v) != lower_32_bits(v))
 			r->torn++;
 		if (v < r->last)
 			r->backwards++;
 		r->last = v;
-		if (kvm_steal_time_snapshot(&sim_area, &raw) &&
+		if (kvm_steal_time_snapshot(&sim_area, &raw, &version) &&
 		    upper_32_bits(raw) != lower_32_bits(raw))
 			r->torn_raw++;
 		if (!(++r->reads & 1023))

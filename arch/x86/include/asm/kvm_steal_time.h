@@ -27,6 +27,7 @@ u64 kvm_steal_time_msr_value(unsigned int cpu);
  * kvm_steal_time_snapshot() - one attempt at a consistent read of an area
  * @st: the area, shared with a host that may be writing it right now
  * @steal: where the steal counter goes, valid only if true is returned
+ * @version: where the version that vouches for it goes, likewise
  *
  * The host makes version odd, writes, then makes it even again. Reading
  * version, steal, version in that order, with the reads kept in order by
@@ -37,16 +38,15 @@ u64 kvm_steal_time_msr_value(unsigned int cpu);
  * Return: true if *@steal is a value the host finished writing.
  */
 static __always_inline bool kvm_steal_time_snapshot(const struct kvm_steal_time *st,
-						    u64 *steal)
+						    u64 *steal, u32 *version)
 {
-	u32 version = READ_ONCE(st->version);
-
+	*version = READ_ONCE(st->version);
 	/* steal must not be read before the version that vouches for it */
 	virt_rmb();
 	*steal = READ_ONCE(st->steal);
 	/* nor the closing version before steal */
 	virt_rmb();
-	return !(version & 1) && version == READ_ONCE(st->version);
+	return !(*version & 1) && *version == READ_ONCE(st->version);
 }
 
 #endif /* _ASM_X86_KVM_STEAL_TIME_H */
