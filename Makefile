@@ -4,17 +4,21 @@
 #
 #   make run      boot a 2-vCPU guest with our driver and show its steal time
 #   make check    every test; the last line is "N passed, N failed"
+#   make bench    our driver against upstream 6.12's, same base, same run
 #   make apply KSRC=/path/to/linux-6.12   put the series into your own tree
 #
 # Everything is built under build/: the pristine base (Debian's
-# linux-source-6.12, or KSRC), the patched trees linux-product (the series)
-# and linux-pvm (the series plus test-host quirks), and their objects.
+# linux-source-6.12, or KSRC) in build/base, and one directory per kernel
+# variant, build/VARIANT/{linux,obj}: product (the series), pvm (the series
+# plus test-host quirks), and the benchmark's bench-ours and bench-upstream.
+# Every variant's sources are at ../linux from its objects, so the compiler
+# cache serves a file that is the same in two variants only once.
 
 TOP      := $(CURDIR)
 BUILD    := $(TOP)/build
 JOBS     ?= $(shell nproc)
 CCACHE   := $(shell command -v ccache >/dev/null && echo "ccache ")
-KMAKE     = $(MAKE) -s -C $(BUILD)/linux-$(1) O=$(BUILD)/obj-$(1) ARCH=x86_64 \
+KMAKE     = $(MAKE) -s -C $(BUILD)/$(1)/linux O=$(BUILD)/$(1)/obj ARCH=x86_64 \
 	    CC="$(CCACHE)gcc" -j$(JOBS)
 
 export KSRC TARBALL
@@ -22,29 +26,31 @@ export KSRC TARBALL
 export CCACHE_BASEDIR := $(TOP)
 export CCACHE_NOHASHDIR := true
 
-.PHONY: all deps run check apply clean help kernel
+.PHONY: all deps run check bench apply clean help kernel
 .PHONY: initramfs FORCE
 
 all: kernel
 
 help:
-	@sed -n '3,13p' Makefile
+	@sed -n '3,15p' Makefile
 
 deps:
 	@scripts/install-deps.sh
 
 tree-%: deps FORCE
-	@scripts/prepare-tree.sh $* $(BUILD)/linux-$*
+	@scripts/prepare-tree.sh $* $(BUILD)/$*/linux
 
 kernel-%: tree-% FORCE
-	@scripts/configure.sh $(BUILD)/linux-$* $(BUILD)/obj-$*
-	@echo "  BUILD   vmlinux ($*) in build/obj-$*"
+	@scripts/configure.sh $(BUILD)/$*/linux $(BUILD)/$*/obj $*
+	@echo "  BUILD   vmlinux ($*) in build/$*/obj"
 	@+$(call KMAKE,$*) vmlinux
-	@echo "  KERNEL  build/obj-$*/vmlinux"
+	@echo "  KERNEL  build/$*/obj/vmlinux"
 
 # The product as shipped; the test-host variant only where the host needs it.
+QUIRKS    = $(shell scripts/host-kind | grep -q '^pvm' && echo -pvm)
+
 kernel: kernel-product
-	@if scripts/host-kind | grep -q '^pvm'; then $(MAKE) --no-print-directory kernel-pvm; fi
+	@if [ -n "$(QUIRKS)" ]; then $(MAKE) --no-print-directory kernel-pvm; fi
 
 initramfs: deps
 	@scripts/mkinitramfs.sh $(BUILD)
@@ -54,6 +60,10 @@ run: kernel initramfs
 
 check: kernel initramfs
 	@tests/run-all.sh
+
+bench: initramfs
+	@+$(MAKE) --no-print-directory kernel-bench-ours$(QUIRKS) kernel-bench-upstream$(QUIRKS)
+	@scripts/bench.py
 
 apply:
 	@test -n "$(KSRC)" || { echo "usage: make apply KSRC=/path/to/linux-6.12"; exit 2; }

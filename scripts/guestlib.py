@@ -59,7 +59,7 @@ class Guest:
                  append='', cpu_opts='', name='steal-guest', extra=()):
         self.kind = kind
         variant = variant or ('pvm' if kind == 'pvm' else 'product')
-        self.vmlinux = os.path.join(BUILD, 'obj-' + variant, 'vmlinux')
+        self.vmlinux = os.path.join(BUILD, variant, 'obj', 'vmlinux')
         if initrd is None:
             initrd = 'spin' if kind == 'pvm' else 'busybox'
         self.initrd = os.path.join(BUILD, 'initramfs-%s.cpio.gz' % initrd)
@@ -166,26 +166,35 @@ class Guest:
 
     def percpu(self, sym, cpu, offset=0):
         """Guest-virtual address of a per-CPU variable's instance."""
-        if self.syms is None:
-            self.syms = Symbols(self.vmlinux)
-            self.cpu_base = {}
+        self.has(sym)
         # Fixed once the guest booted: one monitor round trip per CPU, so
         # that a sample's guest and host reads stay close together.
         if cpu not in self.cpu_base:
             self.cpu_base[cpu] = self.read_u64(self.syms['__per_cpu_offset'] + 8 * cpu)
         return self.cpu_base[cpu] + self.syms[sym] + offset
 
+    def has(self, sym):
+        if self.syms is None:
+            self.syms = Symbols(self.vmlinux)
+            self.cpu_base = {}
+        return sym in self.syms.addr
+
     def proc_stat_steal(self, cpu):
         """What /proc/stat's steal column shows for cpu, in nanoseconds."""
         return self.read_u64(self.percpu('kernel_cpustat', cpu, 8 * CPUTIME_STEAL))
 
     def raw_steal(self, cpu):
-        """The host-written counter in our per-CPU area, in nanoseconds."""
-        return self.read_u64(self.percpu('kvm_steal_area', cpu))
+        """The host-written counter in the per-CPU area, in nanoseconds:
+        ours is kvm_steal_area, upstream's kvm.c calls it steal_time."""
+        area = 'kvm_steal_area' if self.has('kvm_steal_area') else 'steal_time'
+        return self.read_u64(self.percpu(area, cpu))
 
     def steal_clock(self, cpu):
         """The core's steal clock for cpu: struct steal_time_cpu's second
-        field, value (include/linux/steal_time.h)."""
+        field, value (include/linux/steal_time.h); 0 in a kernel without
+        our core."""
+        if not self.has('steal_time_state'):
+            return 0
         return self.read_u64(self.percpu('steal_time_state', cpu, 8))
 
     def host_run_delay(self, tid):
@@ -277,12 +286,12 @@ def report_kunit(console, suites, label):
     return results
 
 
-def boot_for_steal(kind, name, cpu_opts='', append=''):
+def boot_for_steal(kind, name, cpu_opts='', append='', variant=None):
     """A guest whose vCPUs always want to run: idle=poll, and an /init that
     spins in user mode without system calls (works on every kind of host).
     Returns it once its /init runs and its vCPU threads are pinned one per
     host core, or raises with the console log."""
-    g = Guest(kind, initrd='spin', name=name, cpu_opts=cpu_opts,
+    g = Guest(kind, variant=variant, initrd='spin', name=name, cpu_opts=cpu_opts,
               append='kunit.enable=0 idle=poll ' + append).start()
     if not g.wait_console(r'Run /init as init process', 600):
         g.stop()

@@ -3,11 +3,16 @@
 #
 # prepare-tree.sh VARIANT TREE
 #
-# Makes TREE a Linux 6.12 source tree with our series: the pristine base
-# (Debian's linux-source-6.12, or $KSRC), the patches in patches/series, the
-# overlay files linked in at their kernel paths, and for VARIANT "pvm" the
-# test-host quirks in quirks/pvm/. Re-running only redoes what changed, so
-# kbuild recompiles only the files that really differ.
+# Makes TREE a Linux 6.12 source tree from the pristine base (Debian's
+# linux-source-6.12, or $KSRC) and the layers VARIANT names:
+#   product         our series (patches/series) and our files at their
+#                   kernel paths (arch/ include/ kernel/ Documentation/)
+#   pvm             product plus the test-host quirks in quirks/pvm/
+#   bench-ours      product plus the benchmark (bench/)
+#   bench-upstream  the untouched base plus the same benchmark
+#   bench-*-pvm     either of those plus the test-host quirks
+# Re-running only redoes what changed, so kbuild recompiles only the files
+# that really differ.
 set -euo pipefail
 
 variant=$1
@@ -44,11 +49,34 @@ case $ver in
 *) echo "base tree is Linux $ver, the series is for 6.12" >&2; exit 1 ;;
 esac
 
+case $variant in
+product | pvm | bench-ours | bench-ours-pvm | bench-upstream | bench-upstream-pvm) ;;
+*) echo "unknown kernel variant '$variant'" >&2; exit 1 ;;
+esac
+ours=true
+case $variant in *upstream*) ours=false ;; esac
+
 patchlist() {
-	"$top/scripts/series-list"
-	if [ "$variant" = pvm ]; then
-		ls "$top"/quirks/pvm/*.patch
+	if $ours; then
+		"$top/scripts/series-list"
 	fi
+	case $variant in
+	bench*) ls "$top"/bench/*.patch ;;
+	esac
+	case $variant in
+	*pvm) ls "$top"/quirks/pvm/*.patch ;;
+	esac
+}
+
+# Our files, and the benchmark's, as "source-in-repo kernel-path" pairs.
+overlay() {
+	if $ours; then
+		find arch include kernel Documentation -type f 2>/dev/null |
+			sed 's|.*|& &|'
+	fi
+	case $variant in
+	bench*) find bench/kernel -type f | sed 's|^bench/\(.*\)|& \1|' ;;
+	esac
 }
 
 if [ ! -f "$tree/.steal-tree" ]; then
@@ -83,13 +111,13 @@ fi
 # Overlay: our own files, linked so that an edit here is seen by kbuild.
 find "$tree" -type l -lname "$top/*" ! -exec test -e {} \; -print -delete
 cd "$top"
-for f in $(find arch include kernel Documentation -type f 2>/dev/null); do
-	if [ "$(readlink "$tree/$f" 2>/dev/null)" != "$top/$f" ]; then
+overlay | while read -r src f; do
+	if [ "$(readlink "$tree/$f" 2>/dev/null)" != "$top/$src" ]; then
 		[ -e "$tree/$f" ] && [ ! -L "$tree/$f" ] && {
 			echo "overlay file $f exists upstream; change it with a patch" >&2
 			exit 1
 		}
 		mkdir -p "$tree/$(dirname "$f")"
-		ln -sfn "$top/$f" "$tree/$f"
+		ln -sfn "$top/$src" "$tree/$f"
 	fi
 done

@@ -36,7 +36,7 @@ def main():
         print()
     elif kind == 'pvm':
         print('KVM with the PVM vendor module: the test-host quirks are applied '
-              '(build/linux-pvm)\nand guest user space cannot run, so the '
+              '(build/pvm/linux)\nand guest user space cannot run, so the '
               'guest is read from the host via QEMU.\n')
 
     print('Booting a guest whose 2 vCPUs always want to run (idle=poll), '

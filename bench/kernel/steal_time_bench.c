@@ -1,0 +1,394 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Benchmark of the scheduler's steal clock, built into both kernels that
+ * `make bench` compares: ours and upstream 6.12's. It uses only what both
+ * have (paravirt_steal_clock(), the scheduler, CPU hotplug and, on x86,
+ * MSR_KVM_STEAL_TIME), so one file measures both the same way.
+ *
+ * Nothing runs unless the kernel is booted with steal_time_bench.run=1.
+ * Results are "steal_time_bench: " lines in the kernel log, which
+ * scripts/bench.py reads; see bench/results.md for what they mean.
+ */
+#define pr_fmt(fmt) "steal_time_bench: " fmt
+
+#include <linux/completion.h>
+#include <linux/cpu.h>
+#include <linux/cpumask.h>
+#include <linux/init.h>
+#include <linux/irqflags.h>
+#include <linux/jump_label.h>
+#include <linux/kallsyms.h>
+#include <linux/kthread.h>
+#include <linux/math64.h>
+#include <linux/moduleparam.h>
+#include <linux/percpu.h>
+#include <linux/printk.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/static_call.h>
+#include <linux/timekeeping.h>
+#include <asm/paravirt.h>
+#include <asm/timex.h>
+#ifdef CONFIG_X86
+#include <asm/kvm_para.h>
+#include <asm/msr.h>
+#include <asm/tsc.h>
+#endif
+
+static bool run;
+module_param(run, bool, 0444);
+MODULE_PARM_DESC(run, "Run the benchmark at boot");
+
+static unsigned int calls = 10000;
+module_param(calls, uint, 0444);
+MODULE_PARM_DESC(calls, "Steal clock calls per sample, timed with interrupts off (1-1000000)");
+
+static unsigned int samples = 101;
+module_param(samples, uint, 0444);
+MODULE_PARM_DESC(samples, "Samples per read-cost figure; the median is reported (1-1001)");
+
+static unsigned int switches = 20000;
+module_param(switches, uint, 0444);
+MODULE_PARM_DESC(switches, "Ping-pong round trips per sample (1-1000000)");
+
+static unsigned int switch_samples = 11;
+module_param(switch_samples, uint, 0444);
+MODULE_PARM_DESC(switch_samples, "Samples per ping-pong figure (1-1001)");
+
+static unsigned int online_samples = 11;
+module_param(online_samples, uint, 0444);
+MODULE_PARM_DESC(online_samples, "CPU offline/online cycles to time (0-1001)");
+
+static char clock_fn[KSYM_NAME_LEN];
+module_param_string(clock_fn, clock_fn, sizeof(clock_fn), 0444);
+MODULE_PARM_DESC(clock_fn, "Also time this steal clock function, called by name");
+
+#define BENCH_MAX_SAMPLES 1001
+
+/* Keeps the compiler from dropping the loops whose results nobody uses. */
+static u64 bench_sink;
+
+/* The floor: an 8-byte per-CPU load behind the same kind of call. */
+static DEFINE_PER_CPU(u64, bench_word);
+
+static u64 bench_floor_read(int cpu)
+{
+	return READ_ONCE(*per_cpu_ptr(&bench_word, cpu));
+}
+
+DEFINE_STATIC_CALL(bench_floor_call, bench_floor_read);
+
+/*
+ * By name: a steal clock function called directly, whether or not the host
+ * offers steal time. Without a host its area reads as zeroes, which is what
+ * a quiet host leaves, so the function runs its common path; this lets the
+ * two kernels' read paths be compared even under emulation (TCG).
+ */
+static u64 (*bench_named)(int cpu);
+
+static u64 bench_named_floor(int cpu)
+{
+	return READ_ONCE(*per_cpu_ptr(&bench_word, cpu));
+}
+
+/* An indirect call, like bench_named's: the pointer is opaque to the compiler. */
+static u64 (*bench_named_floor_ptr)(int cpu) = bench_named_floor;
+
+enum bench_what {
+	BENCH_CLOCK, BENCH_FLOOR, BENCH_LOAD, BENCH_NAMED, BENCH_NAMED_FLOOR,
+	BENCH_WHATS
+};
+
+/* Cycles for n reads of one kind on @cpu's data, interrupts off. */
+static noinline u64 bench_loop(enum bench_what what, int cpu, unsigned int n)
+{
+	unsigned long flags;
+	unsigned int i;
+	u64 sum = 0;
+	cycles_t t0, t1;
+
+	local_irq_save(flags);
+	t0 = get_cycles();
+	switch (what) {
+	case BENCH_CLOCK:
+		for (i = 0; i < n; i++)
+			sum += paravirt_steal_clock(cpu);
+		break;
+	case BENCH_FLOOR:
+		for (i = 0; i < n; i++)
+			sum += static_call(bench_floor_call)(cpu);
+		break;
+	case BENCH_LOAD:
+		for (i = 0; i < n; i++) {
+			sum += READ_ONCE(*per_cpu_ptr(&bench_word, cpu));
+			barrier();
+		}
+		break;
+	case BENCH_NAMED:
+		for (i = 0; i < n; i++)
+			sum += bench_named(cpu);
+		break;
+	default:
+		for (i = 0; i < n; i++)
+			sum += READ_ONCE(bench_named_floor_ptr)(cpu);
+		break;
+	}
+	t1 = get_cycles();
+	local_irq_restore(flags);
+	WRITE_ONCE(bench_sink, bench_sink + sum);
+	return t1 - t0;
+}
+
+static int bench_cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static u64 bench_median(u64 *v, unsigned int n)
+{
+	sort(v, n, sizeof(*v), bench_cmp_u64, NULL);
+	return v[n / 2];
+}
+
+/* Hundredths of a cycle per call, as "12.34". */
+static void bench_print_read(const char *where, u64 *centi)
+{
+	pr_info("read %s: steal_clock %llu.%02llu floor %llu.%02llu load %llu.%02llu cycles/call (median of %u x %u)\n",
+		where, centi[BENCH_CLOCK] / 100, centi[BENCH_CLOCK] % 100,
+		centi[BENCH_FLOOR] / 100, centi[BENCH_FLOOR] % 100,
+		centi[BENCH_LOAD] / 100, centi[BENCH_LOAD] % 100,
+		samples, calls);
+	if (bench_named)
+		pr_info("read %s by name: %s %llu.%02llu floor %llu.%02llu cycles/call (median of %u x %u)\n",
+			where, clock_fn, centi[BENCH_NAMED] / 100,
+			centi[BENCH_NAMED] % 100, centi[BENCH_NAMED_FLOOR] / 100,
+			centi[BENCH_NAMED_FLOOR] % 100, samples, calls);
+}
+
+static void bench_read_cost(void)
+{
+	u64 *v, centi[2][BENCH_WHATS];
+	int self, other, w, s, where;
+
+	v = kcalloc(2 * BENCH_WHATS * samples, sizeof(*v), GFP_KERNEL);
+	if (!v)
+		return;
+
+	migrate_disable();
+	self = smp_processor_id();
+	other = cpumask_any_but(cpu_online_mask, self);
+	/* Interleaved, so that a slow phase of the host hits every figure. */
+	for (s = 0; s < samples; s++)
+		for (where = 0; where < 2; where++)
+			for (w = 0; w < BENCH_WHATS; w++) {
+				int cpu = where && other < nr_cpu_ids ? other : self;
+
+				if (w >= BENCH_NAMED && !bench_named)
+					continue;
+				v[(where * BENCH_WHATS + w) * samples + s] =
+					bench_loop(w, cpu, calls);
+			}
+	migrate_enable();
+
+	for (where = 0; where < 2; where++)
+		for (w = 0; w < BENCH_WHATS; w++)
+			centi[where][w] = div_u64(100 * bench_median(v + (where * BENCH_WHATS + w) *
+								   samples, samples),
+						  calls);
+	kfree(v);
+	bench_print_read("local", centi[0]);
+	if (other < nr_cpu_ids)
+		bench_print_read("remote", centi[1]);
+	else
+		pr_info("read remote: n/a (one CPU online)\n");
+}
+
+/* Two kthreads handing a token back and forth: every hand-off is a switch. */
+static struct {
+	struct completion ping, pong, done;
+	u64 ns;
+} bench_pp;
+
+static int bench_pong(void *unused)
+{
+	unsigned int i;
+
+	for (i = 0; i < switches; i++) {
+		wait_for_completion(&bench_pp.ping);
+		complete(&bench_pp.pong);
+	}
+	return 0;
+}
+
+static int bench_ping(void *unused)
+{
+	unsigned int i;
+	u64 t0 = ktime_get_ns();
+
+	for (i = 0; i < switches; i++) {
+		complete(&bench_pp.ping);
+		wait_for_completion(&bench_pp.pong);
+	}
+	bench_pp.ns = ktime_get_ns() - t0;
+	complete(&bench_pp.done);
+	return 0;
+}
+
+static int bench_switch_once(int ping_cpu, int pong_cpu, u64 *ns)
+{
+	struct task_struct *ping, *pong;
+
+	init_completion(&bench_pp.ping);
+	init_completion(&bench_pp.pong);
+	init_completion(&bench_pp.done);
+	pong = kthread_create(bench_pong, NULL, "bench_pong");
+	if (IS_ERR(pong))
+		return PTR_ERR(pong);
+	ping = kthread_create(bench_ping, NULL, "bench_ping");
+	if (IS_ERR(ping)) {
+		kthread_stop(pong);
+		return PTR_ERR(ping);
+	}
+	kthread_bind(pong, pong_cpu);
+	kthread_bind(ping, ping_cpu);
+	wake_up_process(pong);
+	wake_up_process(ping);
+	wait_for_completion(&bench_pp.done);
+	*ns = bench_pp.ns;
+	return 0;
+}
+
+static void bench_switch(const char *label, int ping_cpu, int pong_cpu)
+{
+	u64 *v;
+	int s, ret = 0;
+
+	v = kcalloc(switch_samples, sizeof(*v), GFP_KERNEL);
+	if (!v)
+		return;
+	for (s = 0; s < switch_samples && !ret; s++)
+		ret = bench_switch_once(ping_cpu, pong_cpu, &v[s]);
+	if (ret)
+		pr_warn("switch %s: no kthread (%d)\n", label, ret);
+	else
+		pr_info("switch %s: %llu ns/round trip (median of %u x %u)\n",
+			label, div_u64(bench_median(v, switch_samples), switches),
+			switch_samples, switches);
+	kfree(v);
+}
+
+/* Registration happens as a CPU comes online: time the whole of it. */
+static void bench_online(int cpu)
+{
+	u64 *v, t0;
+	int s, ret = 0;
+
+	if (!online_samples)
+		return;
+	v = kcalloc(online_samples, sizeof(*v), GFP_KERNEL);
+	if (!v)
+		return;
+	for (s = 0; s < online_samples && !ret; s++) {
+		ret = remove_cpu(cpu);
+		if (ret)
+			break;
+		t0 = ktime_get_ns();
+		ret = add_cpu(cpu);
+		v[s] = ktime_get_ns() - t0;
+	}
+	if (ret)
+		pr_warn("online: CPU%d hotplug failed (%d)\n", cpu, ret);
+	else
+		pr_info("online: %llu us (median of %u)\n",
+			div_u64(bench_median(v, online_samples), NSEC_PER_USEC),
+			online_samples);
+	kfree(v);
+}
+
+#ifdef CONFIG_X86
+/*
+ * The host's share of registering a CPU: writing the MSR again with the
+ * value it holds makes the host redo its side, and changes nothing else.
+ */
+static void bench_register(void)
+{
+	u64 msr, *v;
+	unsigned long flags;
+	cycles_t t0;
+	int s;
+
+	if (rdmsrl_safe(MSR_KVM_STEAL_TIME, &msr) || !(msr & KVM_MSR_ENABLED)) {
+		pr_info("register: n/a (this CPU has no steal time area registered)\n");
+		return;
+	}
+	v = kcalloc(samples, sizeof(*v), GFP_KERNEL);
+	if (!v)
+		return;
+	for (s = 0; s < samples; s++) {
+		local_irq_save(flags);
+		t0 = get_cycles();
+		wrmsrl(MSR_KVM_STEAL_TIME, msr);
+		v[s] = get_cycles() - t0;
+		local_irq_restore(flags);
+	}
+	pr_info("register: %llu cycles/MSR write (median of %u)\n",
+		bench_median(v, samples), samples);
+	kfree(v);
+}
+#else
+static void bench_register(void)
+{
+}
+#endif
+
+static unsigned int bench_param(const char *name, unsigned int val,
+				unsigned int min, unsigned int max,
+				unsigned int def)
+{
+	if (val >= min && val <= max)
+		return val;
+	pr_warn("%s=%u is outside %u-%u, using %u\n", name, val, min, max, def);
+	return def;
+}
+
+static int __init steal_time_bench(void)
+{
+	int other;
+
+	if (!run)
+		return 0;
+	calls = bench_param("calls", calls, 1, 1000000, 10000);
+	samples = bench_param("samples", samples, 1, BENCH_MAX_SAMPLES, 101);
+	switches = bench_param("switches", switches, 1, 1000000, 20000);
+	switch_samples = bench_param("switch_samples", switch_samples, 1,
+				     BENCH_MAX_SAMPLES, 11);
+	online_samples = bench_param("online_samples", online_samples, 0,
+				     BENCH_MAX_SAMPLES, 11);
+
+#ifdef CONFIG_X86
+	pr_info("tsc_khz %u\n", tsc_khz);
+#endif
+	pr_info("steal accounting: clock %d, task clock %d\n",
+		static_key_enabled(&paravirt_steal_enabled),
+		static_key_enabled(&paravirt_steal_rq_enabled));
+	if (clock_fn[0]) {
+		bench_named = (void *)kallsyms_lookup_name(clock_fn);
+		if (!bench_named)
+			pr_warn("clock_fn=%s: no such function, not timing it\n",
+				clock_fn);
+	}
+
+	bench_read_cost();
+	bench_register();
+	bench_switch("same-cpu", 0, 0);
+	other = cpumask_any_but(cpu_online_mask, 0);
+	if (other < nr_cpu_ids) {
+		bench_switch("cross-cpu", 0, other);
+		bench_online(other);
+	}
+	pr_info("done\n");
+	return 0;
+}
+late_initcall(steal_time_bench);

@@ -1,0 +1,339 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""make bench: our steal time driver against upstream 6.12's, in one run.
+
+Two guest kernels from the same base and the same configuration, both with
+bench/kernel/steal_time_bench.c built in (build/bench-ours*/ and
+build/bench-upstream*/). Each is booted in every mode (default,
+no-steal-acc, host feature off) to time the steal clock, context switches
+and CPU online; then each runs the end-to-end accuracy windows at 0, 1 and
+2 pinned host hogs per vCPU core. Prints the tables and writes them, with
+the machine and the commands, to bench/results-<host kind>.md.
+"""
+
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import guestlib  # noqa: E402
+
+KERNELS = ('ours', 'upstream')
+# The function each kernel's scheduler steal clock resolves to, for the
+# "by name" figures (bench/kernel/steal_time_bench.c).
+CLOCK_FN = {'ours': 'kvm_st_clock', 'upstream': 'kvm_steal_clock'}
+MODES = [('default', '', ''),
+         ('no-steal-acc', 'no-steal-acc', ''),
+         ('host feature off', '', ',kvm-steal-time=off')]
+# Per host kind: benchmark parameters, boots per (mode, kernel), and the
+# accuracy window. The PVM test host emulates guest kernel code at a few
+# million instructions per second, so it gets far fewer iterations.
+PARAMS = {
+    'kvm': ('calls=10000 samples=101 switches=20000 switch_samples=11 '
+            'online_samples=11', 3, 10),
+    'pvm': ('calls=500 samples=21 switches=300 switch_samples=7 '
+            'online_samples=5', 1, 10),
+    'tcg': ('calls=10000 samples=11 switches=2000 switch_samples=5 '
+            'online_samples=5', 1, 10),
+}
+# Under TCG the guest's TSC then advances one tick per guest instruction:
+# the figures are exact instruction counts, the same in every run.
+TCG_ICOUNT = ('-icount', 'shift=0,sleep=off')
+TARGETS = {'read_vs_upstream': 1.05, 'read_vs_floor': 1.5,
+           'switch_vs_upstream': 1.01, 'accuracy': (0.99, 1.01)}
+TOP = guestlib.TOP
+
+
+def variant(kind, kernel):
+    return 'bench-%s%s' % (kernel, '-pvm' if kind == 'pvm' else '')
+
+
+def parse(log):
+    """The figures one boot's benchmark printed."""
+    f = {}
+    for m in re.finditer(r'steal_time_bench: read (local|remote): steal_clock '
+                         r'([\d.]+) floor ([\d.]+) load ([\d.]+)', log):
+        f['read_%s' % m[1]] = float(m[2])
+        f['floor_%s' % m[1]] = float(m[3])
+        f['load_%s' % m[1]] = float(m[4])
+    for m in re.finditer(r'steal_time_bench: read (local|remote) by name: \S+ '
+                         r'([\d.]+) floor ([\d.]+)', log):
+        f['named_%s' % m[1]] = float(m[2])
+        f['named_floor_%s' % m[1]] = float(m[3])
+    for m in re.finditer(r'steal_time_bench: switch (same-cpu|cross-cpu): (\d+) ns', log):
+        f['switch_%s' % m[1]] = int(m[2])
+    m = re.search(r'steal_time_bench: online: (\d+) us', log)
+    if m:
+        f['online_us'] = int(m[1])
+    m = re.search(r'steal_time_bench: register: (\d+) cycles', log)
+    if m:
+        f['register_cycles'] = int(m[1])
+    m = re.search(r'steal_time_bench: steal accounting: clock (\d), task clock (\d)', log)
+    if m:
+        f['accounting'] = (int(m[1]), int(m[2]))
+    m = re.search(r'steal_time_bench: tsc_khz (\d+)', log)
+    if m:
+        f['tsc_khz'] = int(m[1])
+    return f
+
+
+def micro_boot(kind, kernel, mode):
+    _, append, cpu_opts = mode
+    params = PARAMS[kind][0]
+    args = ('kunit.enable=0 steal_time_bench.run=1 steal_time_bench.clock_fn=%s '
+            % CLOCK_FN[kernel]) + ' '.join('steal_time_bench.' + p for p in params.split())
+    g = guestlib.Guest(kind, variant=variant(kind, kernel), initrd='spin',
+                       name='bench-' + kernel, cpu_opts=cpu_opts,
+                       append=args + ' ' + append,
+                       extra=TCG_ICOUNT if kind == 'tcg' else ()).start()
+    try:
+        g.pin_vcpus()
+        if not g.wait_console(r'steal_time_bench: done', 1200):
+            raise RuntimeError('%s kernel, %s: the benchmark did not finish:\n%s'
+                               % (kernel, mode[0], g.console()))
+        log = g.console()
+    finally:
+        g.stop()
+    for line in log.splitlines():
+        if 'steal_time_bench:' in line:
+            print('    [%s] %s' % (kernel, line.split('steal_time_bench: ', 1)[1]))
+    return parse(log)
+
+
+def median_of(boots, key):
+    vals = [b[key] for b in boots if key in b]
+    return statistics.median(vals) if vals else None
+
+
+def micro(kind):
+    """{mode name: {kernel: {figure: median over boots}}}"""
+    rounds = PARAMS[kind][1]
+    out = {}
+    for mode in MODES:
+        if kind == 'tcg' and mode[2]:
+            continue            # no host feature to turn off under TCG
+        boots = {k: [] for k in KERNELS}
+        for r in range(rounds):
+            # Alternate the order, so that neither kernel always goes first.
+            order = KERNELS if r % 2 == 0 else KERNELS[::-1]
+            for kernel in order:
+                print('  %s kernel, %s, boot %d of %d' % (kernel, mode[0], r + 1, rounds),
+                      flush=True)
+                boots[kernel].append(micro_boot(kind, kernel, mode))
+        keys = set().union(*(b.keys() for bs in boots.values() for b in bs))
+        out[mode[0]] = {k: {key: (median_of(boots[k], key) if key != 'accounting'
+                                  else boots[k][0].get(key))
+                            for key in keys}
+                        for k in KERNELS}
+    return out
+
+
+def accuracy(kind):
+    """{kernel: [(hogs per core, per-vCPU deltas)]}"""
+    window = PARAMS[kind][2]
+    out = {}
+    for kernel in KERNELS:
+        print('  %s kernel: accuracy windows' % kernel, flush=True)
+        g = guestlib.boot_for_steal(kind, 'bench-acc-' + kernel,
+                                    variant=variant(kind, kernel))
+        try:
+            guestlib.measure(g, 2)
+            runs = []
+            for per_core in (0, 1, 2):
+                hogs = guestlib.Hogs(g.cores * per_core) if per_core else None
+                try:
+                    guestlib.measure(g, 1)
+                    runs.append((per_core, guestlib.measure(g, window)))
+                finally:
+                    if hogs:
+                        hogs.stop()
+            out[kernel] = runs
+        finally:
+            g.stop()
+    return out
+
+
+def ratio(a, b):
+    return a / b if a is not None and b else None
+
+
+def fmt(v, spec='%.2f'):
+    return spec % v if v is not None else 'n/a'
+
+
+def verdict(value, limit):
+    if value is None:
+        return 'n/a'
+    if value <= limit:
+        return 'met'
+    return 'missed by %.1f%%' % ((value / limit - 1) * 100)
+
+
+def read_table(micro_res):
+    d = micro_res['default']
+    rows = ['| call | ours | upstream | ours/upstream | floor (ours run) | ours/floor | bare load |',
+            '|---|---|---|---|---|---|---|']
+    for label, key, floor in (('paravirt_steal_clock(), local CPU', 'read_local', 'floor_local'),
+                              ('paravirt_steal_clock(), remote CPU', 'read_remote', 'floor_remote'),
+                              ('clock function by name, local CPU', 'named_local', 'named_floor_local'),
+                              ('clock function by name, remote CPU', 'named_remote', 'named_floor_remote')):
+        o, u, fl = d['ours'].get(key), d['upstream'].get(key), d['ours'].get(floor)
+        load = d['ours'].get(key.replace('named', 'load').replace('read', 'load'))
+        rows.append('| %s | %s | %s | %s (%s) | %s | %s (%s) | %s |' % (
+            label, fmt(o), fmt(u), fmt(ratio(o, u), '%.3f'),
+            verdict(ratio(o, u), TARGETS['read_vs_upstream']),
+            fmt(fl), fmt(ratio(o, fl), '%.3f'),
+            verdict(ratio(o, fl), TARGETS['read_vs_floor']), fmt(load)))
+    return rows
+
+
+def switch_table(micro_res):
+    rows = ['| mode | accounting (ours) | same CPU: ours | upstream | ratio | cross CPU: ours | upstream | ratio |',
+            '|---|---|---|---|---|---|---|---|']
+    for mode, res in micro_res.items():
+        o, u = res['ours'], res['upstream']
+        acc = o.get('accounting')
+        cells = []
+        for key in ('switch_same-cpu', 'switch_cross-cpu'):
+            r = ratio(o.get(key), u.get(key))
+            cells += [fmt(o.get(key), '%d'), fmt(u.get(key), '%d'),
+                      '%s (%s)' % (fmt(r, '%.3f'), verdict(r, TARGETS['switch_vs_upstream']))]
+        rows.append('| %s | %s | %s |' % (
+            mode, 'clock %d, task clock %d' % acc if acc else 'n/a', ' | '.join(cells)))
+    return rows
+
+
+def boot_table(micro_res, kind):
+    d = micro_res['default']
+    online = ('CPU online, whole (thousands of guest instructions)' if kind == 'tcg'
+              else 'CPU online, whole (us)')
+    rows = ['| figure | ours | upstream | ours/upstream |', '|---|---|---|---|']
+    for label, key, spec in ((online, 'online_us', '%d'),
+                             ('MSR_KVM_STEAL_TIME write, host side (cycles)',
+                              'register_cycles', '%d')):
+        o, u = d['ours'].get(key), d['upstream'].get(key)
+        rows.append('| %s | %s | %s | %s |' % (label, fmt(o, spec), fmt(u, spec),
+                                               fmt(ratio(o, u), '%.3f')))
+    return rows
+
+
+def accuracy_table(acc, window):
+    rows = ['| kernel | hogs per core | vCPU | guest /proc/stat steal (s) | host run_delay (s) | guest/host |',
+            '|---|---|---|---|---|---|']
+    for kernel, runs in acc.items():
+        for per_core, ds in runs:
+            for cpu, d in enumerate(ds):
+                r = guestlib.ratio(d)
+                ok = ''
+                if per_core:
+                    lo, hi = TARGETS['accuracy']
+                    ok = ' (met)' if lo <= r <= hi else ' (missed)'
+                rows.append('| %s | %d | %d | %.3f | %.3f | %.4f%s |' % (
+                    kernel, per_core, cpu, d['stat'] / 1e9, d['host'] / 1e9, r, ok))
+    return rows
+
+
+def accuracy_plot(acc, path):
+    if not shutil.which('gnuplot'):
+        return False
+    data = path + '.dat'
+    with open(data, 'w') as f:
+        for i, (kernel, runs) in enumerate(acc.items()):
+            for per_core, ds in runs:
+                for cpu, d in enumerate(ds):
+                    f.write('%f %f "%s vCPU %d"\n' % (
+                        per_core + 0.1 * (2 * i + cpu) - 0.15, guestlib.ratio(d), kernel, cpu))
+    script = '\n'.join([
+        'set terminal png size 800,450 noenhanced', 'set output "%s"' % path,
+        'set title "Guest-accounted steal / host run_delay per vCPU"',
+        'set xlabel "pinned host hogs per vCPU core"', 'set ylabel "guest/host"',
+        'set xtics ("0" 0, "1" 1, "2" 2)', 'set xrange [-0.5:2.5]', 'set grid',
+        'set arrow from -0.5,0.99 to 2.5,0.99 nohead dt 2',
+        'set arrow from -0.5,1.01 to 2.5,1.01 nohead dt 2',
+        'plot "%s" using 1:2:3 with labels point pt 7 offset 0,1 notitle' % data])
+    subprocess.run(['gnuplot'], input=script, text=True, check=True, capture_output=True)
+    os.unlink(data)
+    return True
+
+
+def machine(kind, reason):
+    cpu = 'unknown CPU'
+    with open('/proc/cpuinfo') as f:
+        for line in f:
+            if line.startswith('model name'):
+                cpu = line.split(':', 1)[1].strip()
+                break
+    qemu = subprocess.run(['qemu-system-x86_64', '--version'], capture_output=True,
+                          text=True).stdout.splitlines()[0]
+    rev = subprocess.run(['git', '-C', TOP, 'rev-parse', '--short', 'HEAD'],
+                         capture_output=True, text=True).stdout.strip() or 'unknown'
+    base = subprocess.run(['make', '-s', '-C', os.path.join(guestlib.BUILD, 'bench-upstream' +
+                                                          ('-pvm' if kind == 'pvm' else ''), 'linux'),
+                           'kernelversion'], capture_output=True, text=True).stdout.strip()
+    return ['- date: %s' % time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()),
+            '- host: %s, %d CPUs, Linux %s' % (cpu, os.cpu_count(), platform.release()),
+            '- accelerator: %s (%s)' % (kind, reason),
+            '- %s; guest: Linux %s, 2 vCPUs pinned one per host core, 512 MB' % (qemu, base),
+            '- our tree: %s; command: `make bench`' % rev,
+            '- parameters: `%s`, %d boot(s) per mode and kernel (median across boots)'
+            % (PARAMS[kind][0], PARAMS[kind][1])]
+
+
+def main():
+    kind, reason = guestlib.host_kind()
+    start = time.time()
+    print('make bench on a %s host (%s)' % (kind, reason))
+    print('Timing the steal clock, context switches and CPU online:')
+    micro_res = micro(kind)
+    acc, acc_note = {}, ''
+    if kind == 'tcg':
+        acc_note = ('Not run: under TCG no host offers steal time (%s), so there is '
+                    'nothing to compare with the host.' % reason)
+    else:
+        print('Accuracy against the host:')
+        acc = accuracy(kind)
+
+    out = ['# Steal time: ours against upstream 6.12 (%s host)' % kind, '',
+           'Written by `scripts/bench.py` (`make bench`); see bench/README.md for',
+           'the method and the targets.', ''] + machine(kind, reason) + ['']
+    unit, tunit = 'TSC cycles', 'ns'
+    if kind == 'tcg':
+        unit, tunit = 'guest instructions', 'guest instructions'
+        out += ['Under TCG the host offers no steal time: `paravirt_steal_clock()` is',
+                'the kernel\'s default stub in both kernels, and only the "by name"',
+                'rows time the drivers, each over areas a quiet host would leave',
+                '(zeroes). QEMU runs with `-icount shift=0,sleep=off`, so the guest\'s',
+                'TSC and clock advance one tick per guest instruction: every figure',
+                'is an exact instruction count (loop and call included), the same',
+                'in every run, and says nothing about cycles on a real CPU.', '']
+    out += ['## Steal clock read cost (%s per call, median)' % unit, ''] + \
+        read_table(micro_res) + ['']
+    out += ['## Scheduler: kthread ping-pong (%s per round trip, median)' % tunit, ''] + \
+        switch_table(micro_res) + ['']
+    out += ['## Registration cost (default mode)', ''] + boot_table(micro_res, kind) + ['']
+    out += ['## Accuracy: guest /proc/stat steal against host run_delay '
+            '(%d s windows)' % PARAMS[kind][2], '']
+    if acc:
+        out += accuracy_table(acc, PARAMS[kind][2])
+        png = os.path.join(TOP, 'bench', 'accuracy-%s.png' % kind)
+        if accuracy_plot(acc, png):
+            out += ['', '![accuracy](accuracy-%s.png)' % kind]
+    else:
+        out += [acc_note]
+    out += ['', 'Total time of `scripts/bench.py`: %.0f s.' % (time.time() - start)]
+    text = '\n'.join(out) + '\n'
+    path = os.path.join(TOP, 'bench', 'results-%s.md' % kind)
+    with open(path, 'w') as f:
+        f.write(text)
+    print()
+    print(text)
+    print('Written to %s' % os.path.relpath(path, TOP))
+
+
+if __name__ == '__main__':
+    main()
