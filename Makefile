@@ -43,11 +43,14 @@ tree-%: deps FORCE
 kernel-%: tree-% FORCE
 	@scripts/configure.sh $(BUILD)/$*/linux $(BUILD)/$*/obj $*
 	@echo "  BUILD   vmlinux ($*) in build/$*/obj"
-	@+$(call KMAKE,$*) vmlinux
+	@+$(call KMAKE,$*) vmlinux $(IMAGES_$*)
 	@echo "  KERNEL  build/$*/obj/vmlinux"
 
 # The product as shipped; the test-host variant only where the host needs it.
 QUIRKS    = $(shell scripts/host-kind | grep -q '^pvm' && echo -pvm)
+
+# S3 resume goes through the firmware, so tests/t-57-kvm-suspend boots a bzImage.
+IMAGES_s3 := bzImage
 
 kernel: kernel-product
 	@if [ -n "$(QUIRKS)" ]; then $(MAKE) --no-print-directory kernel-pvm; fi

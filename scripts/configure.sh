@@ -1,26 +1,31 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# configure.sh TREE OBJ [VARIANT]: tinyconfig plus configs/guest.config in
-# OBJ, redone only when the fragment changed. Fails if any option the
-# fragment asks for did not survive olddefconfig (a typo, or a dependency we
-# missed), except, in an upstream variant, our own options (*STEAL_TIME*),
-# which that tree does not have.
+# configure.sh TREE OBJ [VARIANT]: tinyconfig plus configs/guest.config, and
+# configs/VARIANT.config if there is one, in OBJ; redone only when a
+# fragment changed. Fails if any option a fragment asks for did not survive
+# olddefconfig (a typo, or a dependency we missed), except, in an upstream
+# variant, our own options (*STEAL_TIME*), which that tree does not have.
 set -euo pipefail
 tree=$1
 obj=$2
 variant=${3:-product}
 top=$(cd "$(dirname "$0")/.." && pwd)
-frag=$top/configs/guest.config
+frags=("$top/configs/guest.config")
+[ -f "$top/configs/$variant.config" ] && frags+=("$top/configs/$variant.config")
 kmake=(make -s -C "$tree" O="$obj" ARCH=x86_64)
 
-if [ -f "$obj/.config" ] && [ "$obj/.config-stamp" -nt "$frag" ]; then
+fresh=true
+for f in "${frags[@]}"; do
+	[ "$obj/.config-stamp" -nt "$f" ] || fresh=false
+done
+if [ -f "$obj/.config" ] && $fresh; then
 	exit 0
 fi
-echo "  CONFIG  tinyconfig + configs/guest.config -> $obj/.config"
+echo "  CONFIG  tinyconfig + ${frags[*]#"$top/"} -> $obj/.config"
 mkdir -p "$obj"
 "${kmake[@]}" tinyconfig >/dev/null
-(cd "$obj" && "$tree/scripts/kconfig/merge_config.sh" -m -O "$obj" .config "$frag" >/dev/null)
+(cd "$obj" && "$tree/scripts/kconfig/merge_config.sh" -m -O "$obj" .config "${frags[@]}" >/dev/null)
 "${kmake[@]}" olddefconfig >/dev/null
 
 missing=0
@@ -31,6 +36,6 @@ while read -r line; do
 		echo "config: wanted $line, got: $(grep "^${line%%=*}=" "$obj/.config" || echo unset)" >&2
 		missing=1
 	}
-done < "$frag"
+done < <(cat "${frags[@]}")
 [ $missing = 0 ] || exit 1
 touch "$obj/.config-stamp"

@@ -56,10 +56,15 @@ class Guest:
     """One QEMU process running our kernel, with a QMP connection."""
 
     def __init__(self, kind, variant=None, initrd=None, smp=2, mem=512,
-                 append='', cpu_opts='', name='steal-guest', extra=()):
+                 append='', cpu_opts='', name='steal-guest', extra=(),
+                 bzimage=False, no_reboot=True):
         self.kind = kind
         variant = variant or ('pvm' if kind == 'pvm' else 'product')
         self.vmlinux = os.path.join(BUILD, variant, 'obj', 'vmlinux')
+        # The ELF vmlinux boots through PVH, the fastest way (test-host.md);
+        # a bzImage goes through the firmware, which S3 resume needs.
+        image = (os.path.join(BUILD, variant, 'obj', 'arch', 'x86', 'boot', 'bzImage')
+                 if bzimage else self.vmlinux)
         if initrd is None:
             initrd = 'spin' if kind == 'pvm' else 'busybox'
         self.initrd = os.path.join(BUILD, 'initramfs-%s.cpio.gz' % initrd)
@@ -70,9 +75,11 @@ class Guest:
         cmdline = 'console=ttyS0 panic=-1 nokaslr ' + append
         args = ['qemu-system-x86_64', '-name', name + ',debug-threads=on',
                 '-m', str(mem), '-smp', str(smp), '-display', 'none',
-                '-no-reboot', '-kernel', self.vmlinux, '-initrd', self.initrd,
+                '-kernel', image, '-initrd', self.initrd,
                 '-serial', 'file:' + self.log,
                 '-qmp', 'unix:%s,server=on,wait=off' % self.qmp_path]
+        if no_reboot:
+            args.append('-no-reboot')
         if kind == 'tcg':
             args += ['-accel', 'tcg']
         else:

@@ -8,6 +8,7 @@
 #   product         our series (patches/series) and our files at their
 #                   kernel paths (arch/ include/ kernel/ Documentation/)
 #   pvm             product plus the test-host quirks in quirks/pvm/
+#   s3              product, configured with configs/s3.config as well
 #   bench-ours      product plus the benchmark (bench/)
 #   bench-upstream  the untouched base plus the same benchmark
 #   bench-*-pvm     either of those plus the test-host quirks
@@ -50,7 +51,7 @@ case $ver in
 esac
 
 case $variant in
-product | pvm | bench-ours | bench-ours-pvm | bench-upstream | bench-upstream-pvm) ;;
+product | pvm | s3 | bench-ours | bench-ours-pvm | bench-upstream | bench-upstream-pvm) ;;
 *) echo "unknown kernel variant '$variant'" >&2; exit 1 ;;
 esac
 ours=true
