@@ -49,8 +49,10 @@ kernel-%: tree-% FORCE
 # The product as shipped; the test-host variant only where the host needs it.
 QUIRKS    = $(shell scripts/host-kind | grep -q '^pvm' && echo -pvm)
 
-# S3 resume goes through the firmware, so tests/t-57-kvm-suspend boots a bzImage.
+# S3 resume goes through the firmware, so tests/t-57-kvm-suspend boots a
+# bzImage; tests/t-58-kexec kexecs into one.
 IMAGES_s3 := bzImage
+IMAGES_product := bzImage
 
 kernel: kernel-product
 	@if [ -n "$(QUIRKS)" ]; then $(MAKE) --no-print-directory kernel-pvm; fi

@@ -57,12 +57,14 @@ static int kvm_st_enable(unsigned int cpu)
 	u64 want = kvm_steal_time_msr_value(cpu), old;
 
 	/*
-	 * A kernel that ran before us (kexec) and never took its area back
-	 * had the host writing into memory that is ours now. Say so, without
-	 * the address: the log may be readable by everyone.
+	 * The core takes the area back before every registration but the
+	 * first, and a fresh vCPU starts with the MSR clear. Set here means
+	 * a kernel that ran before us (kexec) never took its area back, and
+	 * the host was writing into memory that is ours now, even if the
+	 * address is the same. Say so, without the address: the log may be
+	 * readable by everyone.
 	 */
-	if (!rdmsrl_safe(MSR_KVM_STEAL_TIME, &old) &&
-	    (old & KVM_MSR_ENABLED) && old != want)
+	if (!rdmsrl_safe(MSR_KVM_STEAL_TIME, &old) && (old & KVM_MSR_ENABLED))
 		pr_warn("CPU%u: the host was still writing steal time for a previous kernel\n",
 			cpu);
 	return wrmsrl_safe(MSR_KVM_STEAL_TIME, want);
