@@ -12,6 +12,7 @@
 #include <linux/debugfs.h>
 #include <linux/init.h>
 #include <linux/seq_file.h>
+#include <kunit/visibility.h>
 #include "steal_time_internal.h"
 
 static int status_show(struct seq_file *m, void *unused)
@@ -26,7 +27,17 @@ static int status_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(status);
 
-static int cpus_show(struct seq_file *m, void *unused)
+/**
+ * steal_time_cpus_show() - render the cpus file
+ * @m: where the text goes
+ * @unused: seq_file's private pointer
+ *
+ * Not static under KUnit, which renders it to check it against the state
+ * it shows and, on a KVM host, prints it for the host to compare.
+ *
+ * Return: 0.
+ */
+VISIBLE_IF_KUNIT int steal_time_cpus_show(struct seq_file *m, void *unused)
 {
 	unsigned int cpu;
 
@@ -54,6 +65,12 @@ static int cpus_show(struct seq_file *m, void *unused)
 			   atomic_long_read(&s->unregistrations));
 	}
 	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(steal_time_cpus_show);
+
+static int cpus_show(struct seq_file *m, void *unused)
+{
+	return steal_time_cpus_show(m, unused);
 }
 DEFINE_SHOW_ATTRIBUTE(cpus);
 

@@ -4,8 +4,11 @@
  * policy and the per-CPU lifecycle, against a simulated host backend.
  */
 #include <kunit/test.h>
+#include <linux/cpumask.h>
 #include <linux/moduleparam.h>
+#include <linux/seq_file.h>
 #include <linux/steal_time.h>
+#include <linux/string.h>
 #include <linux/tracepoint.h>
 #include <trace/events/steal_time.h>
 
@@ -348,6 +351,56 @@ static void tracepoints_report_updates_and_anomalies(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, seen.anomalies[STEAL_TIME_STUCK], 1);
 }
 
+/*
+ * The debugfs cpus file, rendered from the live state: one row per
+ * possible CPU that agrees with that state. With a backend every online
+ * CPU is registered and no anomaly happened; the rows are also printed,
+ * so that tests/t-60-kunit-kvm compares them with what the host shows
+ * through the QEMU monitor. Without a backend, nothing is registered.
+ */
+static void debugfs_cpus_view_shows_live_state(struct kunit *test)
+{
+	struct seq_file m = { .size = PAGE_SIZE };
+	unsigned int rows = 0;
+	char *text, *line;
+
+	if (!IS_ENABLED(CONFIG_STEAL_TIME_DEBUGFS))
+		kunit_skip(test, "CONFIG_STEAL_TIME_DEBUGFS is off");
+	m.buf = kunit_kzalloc(test, m.size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, m.buf);
+	KUNIT_ASSERT_EQ(test, steal_time_cpus_show(&m, NULL), 0);
+	KUNIT_ASSERT_FALSE(test, seq_has_overflowed(&m));
+
+	text = m.buf;
+	line = strsep(&text, "\n");
+	KUNIT_EXPECT_TRUE(test, str_has_prefix(line, "cpu registered host_ns steal_ns "));
+	while ((line = strsep(&text, "\n")) && *line) {
+		unsigned long long steal, carry, stuck, back, regs;
+		unsigned int cpu;
+		char host[24];
+		int reg;
+
+		kunit_info(test, "cpus: %s\n", line);
+		KUNIT_ASSERT_EQ(test, sscanf(line, "%u %d %23s %llu %llu %*u %llu %llu %*u %*u %llu",
+					     &cpu, &reg, host, &steal, &carry, &stuck,
+					     &back, &regs), 8);
+		rows++;
+		KUNIT_EXPECT_EQ(test, reg, (int)steal_time_cpu_registered(cpu));
+		if (!steal_time_active()) {
+			KUNIT_EXPECT_STREQ(test, host, "-");
+			KUNIT_EXPECT_EQ(test, reg, 0);
+			continue;
+		}
+		if (!cpu_online(cpu))
+			continue;
+		KUNIT_EXPECT_EQ(test, reg, 1);
+		KUNIT_EXPECT_GE(test, regs, 1ULL);
+		KUNIT_EXPECT_EQ(test, stuck, 0ULL);
+		KUNIT_EXPECT_EQ(test, back, 0ULL);
+	}
+	KUNIT_EXPECT_EQ(test, rows, num_possible_cpus());
+}
+
 static struct kunit_case steal_time_core_cases[] = {
 	KUNIT_CASE(read_returns_host_value),
 	KUNIT_CASE(unchanged_counter_is_served_inline),
@@ -361,6 +414,7 @@ static struct kunit_case steal_time_core_cases[] = {
 	KUNIT_CASE(online_prepares_only_once),
 	KUNIT_CASE(online_survives_host_refusal),
 	KUNIT_CASE(tracepoints_report_updates_and_anomalies),
+	KUNIT_CASE(debugfs_cpus_view_shows_live_state),
 	{}
 };
 
