@@ -378,12 +378,12 @@ static void debugfs_cpus_view_shows_live_state(struct kunit *test)
 		unsigned long long steal, carry, stuck, back, regs;
 		unsigned int cpu;
 		char host[24];
-		int reg;
+		int reg, fields;
 
 		kunit_info(test, "cpus: %s\n", line);
-		KUNIT_ASSERT_EQ(test, sscanf(line, "%u %d %23s %llu %llu %*u %llu %llu %*u %*u %llu",
-					     &cpu, &reg, host, &steal, &carry, &stuck,
-					     &back, &regs), 8);
+		fields = sscanf(line, "%u %d %23s %llu %llu %*u %llu %llu %*u %*u %llu",
+				&cpu, &reg, host, &steal, &carry, &stuck, &back, &regs);
+		KUNIT_ASSERT_EQ(test, fields, 8);
 		rows++;
 		KUNIT_EXPECT_EQ(test, reg, (int)steal_time_cpu_registered(cpu));
 		if (!steal_time_active()) {
