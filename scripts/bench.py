@@ -239,23 +239,31 @@ def accuracy_table(acc, window):
 
 
 def accuracy_plot(acc, path):
+    """PNG: guest/host ratio against contention, one line per kernel and vCPU."""
     if not shutil.which('gnuplot'):
         return False
     data = path + '.dat'
+    titles, ratios = [], []
     with open(data, 'w') as f:
-        for i, (kernel, runs) in enumerate(acc.items()):
-            for per_core, ds in runs:
-                for cpu, d in enumerate(ds):
-                    f.write('%f %f "%s vCPU %d"\n' % (
-                        per_core + 0.1 * (2 * i + cpu) - 0.15, guestlib.ratio(d), kernel, cpu))
+        for kernel, runs in acc.items():
+            for cpu in range(len(runs[0][1])):
+                titles.append('%s, vCPU %d' % (kernel, cpu))
+                for per_core, ds in runs:
+                    ratios.append(guestlib.ratio(ds[cpu]))
+                    f.write('%d %f\n' % (per_core, ratios[-1]))
+                f.write('\n\n')
+    series = ['"%s" index %d using 1:2 with linespoints lw 2 title "%s"' % (data, i, t)
+              for i, t in enumerate(titles)]
     script = '\n'.join([
         'set terminal png size 800,450 noenhanced', 'set output "%s"' % path,
         'set title "Guest-accounted steal / host run_delay per vCPU"',
         'set xlabel "pinned host hogs per vCPU core"', 'set ylabel "guest/host"',
-        'set xtics ("0" 0, "1" 1, "2" 2)', 'set xrange [-0.5:2.5]', 'set grid',
-        'set arrow from -0.5,0.99 to 2.5,0.99 nohead dt 2',
-        'set arrow from -0.5,1.01 to 2.5,1.01 nohead dt 2',
-        'plot "%s" using 1:2:3 with labels point pt 7 offset 0,1 notitle' % data])
+        'set xtics 1', 'set xrange [-0.2:2.2]', 'set grid', 'set key bottom right',
+        'set yrange [%f:%f]' % (min([0.98] + [r - 0.005 for r in ratios]),
+                                max([1.02] + [r + 0.005 for r in ratios])),
+        'set arrow from -0.2,0.99 to 2.2,0.99 nohead dt 2',
+        'set arrow from -0.2,1.01 to 2.2,1.01 nohead dt 2',
+        'plot ' + ', '.join(series)])
     subprocess.run(['gnuplot'], input=script, text=True, check=True, capture_output=True)
     os.unlink(data)
     return True
