@@ -261,6 +261,39 @@ def sample(guest, tids):
     return out
 
 
+def section(log, name):
+    """The lines a guest script printed after "--- name", up to the next
+    "--- " marker, without interleaved kernel log lines."""
+    m = re.search(r'^--- %s\n(.*?)(?=^--- )' % re.escape(name), log, re.M | re.S)
+    return [line for line in (m.group(1).splitlines() if m else [])
+            if not re.match(r'^\[\s*[\d.]+\] ', line)]
+
+
+def debugfs_rows(lines):
+    """Rows of the debugfs cpus file as dicts keyed by its header, by CPU."""
+    if not lines:
+        return {}
+    header = lines[0].split()
+    rows = (dict(zip(header, line.split())) for line in lines[1:])
+    return {int(r['cpu']): r for r in rows}
+
+
+def check_agreement(guest, name, title, window=10):
+    """With one hog pinned to each vCPU's host core, every vCPU's /proc/stat
+    steal must match its thread's run_delay within 2% over the window."""
+    guest.pin_vcpus()
+    hogs = Hogs(guest.cores)
+    try:
+        measure(guest, 1)
+        busy = measure(guest, window)
+    finally:
+        hogs.stop()
+    print(table(title, window, busy))
+    bad = ['vCPU %d: ratio %.4f' % (cpu, ratio(d)) for cpu, d in enumerate(busy)
+           if d['host'] < 0.1 * window * 1e9 or not 0.98 <= ratio(d) <= 1.02]
+    return check(name, not bad, '; '.join(bad))
+
+
 def check(name, ok, why=''):
     """Print a test case's verdict line, as tests/run-all.sh counts them."""
     print(('PASS: %s' % name) if ok else ('FAIL: %s: %s' % (name, why)))
