@@ -278,7 +278,7 @@ def machine(kind, reason):
                 break
     qemu = subprocess.run(['qemu-system-x86_64', '--version'], capture_output=True,
                           text=True).stdout.splitlines()[0]
-    rev = subprocess.run(['git', '-C', TOP, 'rev-parse', '--short', 'HEAD'],
+    rev = subprocess.run(['git', '-C', TOP, 'describe', '--always', '--dirty'],
                          capture_output=True, text=True).stdout.strip() or 'unknown'
     base = subprocess.run(['make', '-s', '-C', os.path.join(guestlib.BUILD, 'bench-upstream' +
                                                           ('-pvm' if kind == 'pvm' else ''), 'linux'),
