@@ -278,8 +278,12 @@ def machine(kind, reason):
                 break
     qemu = subprocess.run(['qemu-system-x86_64', '--version'], capture_output=True,
                           text=True).stdout.splitlines()[0]
-    rev = subprocess.run(['git', '-C', TOP, 'describe', '--always', '--dirty'],
+    rev = subprocess.run(['git', '-C', TOP, 'rev-parse', '--short', 'HEAD'],
                          capture_output=True, text=True).stdout.strip() or 'unknown'
+    # Changes other than the benchmark's own output make the tree dirty.
+    if subprocess.run(['git', '-C', TOP, 'diff', '--quiet', 'HEAD', '--', '.',
+                       ':!bench/results-*', ':!bench/accuracy-*']).returncode:
+        rev += '-dirty'
     base = subprocess.run(['make', '-s', '-C', os.path.join(guestlib.BUILD, 'bench-upstream' +
                                                           ('-pvm' if kind == 'pvm' else ''), 'linux'),
                            'kernelversion'], capture_output=True, text=True).stdout.strip()
