@@ -20,5 +20,8 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "  DEPS    installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# We only copy kexec into test guests: Debian's default answer would make
+# this machine's own reboots go through kexec.
+echo "kexec-tools kexec-tools/load_kexec boolean false" | debconf-set-selections
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
