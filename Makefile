@@ -9,10 +9,11 @@
 #
 # Everything is built under build/: the pristine base (Debian's
 # linux-source-6.12, or KSRC) in build/base, and one directory per kernel
-# variant, build/VARIANT/{linux,obj}: product (the series), pvm (the series
-# plus test-host quirks), and the benchmark's bench-ours and bench-upstream.
-# Every variant's sources are at ../linux from its objects, so the compiler
-# cache serves a file that is the same in two variants only once.
+# variant, build/VARIANT/{linux,obj}: product (the series), pvm (plus the
+# test-host quirks), s3 (for the suspend test), and the benchmark's
+# bench-ours and bench-upstream. Every variant's sources are at ../linux from
+# its objects, so the compiler cache serves a file that is the same in two
+# variants only once.
 
 TOP      := $(CURDIR)
 BUILD    := $(TOP)/build
@@ -32,7 +33,7 @@ export CCACHE_NOHASHDIR := true
 all: kernel
 
 help:
-	@sed -n '3,15p' Makefile
+	@sed -n '3,16p' Makefile
 
 deps:
 	@scripts/install-deps.sh
