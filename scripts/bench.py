@@ -222,7 +222,7 @@ def boot_table(micro_res, kind):
     return rows
 
 
-def accuracy_table(acc, window):
+def accuracy_table(acc):
     rows = ['| kernel | hogs per core | vCPU | guest /proc/stat steal (s) | host run_delay (s) | guest/host |',
             '|---|---|---|---|---|---|']
     for kernel, runs in acc.items():
@@ -331,7 +331,7 @@ def main():
     out += ['## Accuracy: guest /proc/stat steal against host run_delay '
             '(%d s windows)' % PARAMS[kind][2], '']
     if acc:
-        out += accuracy_table(acc, PARAMS[kind][2])
+        out += accuracy_table(acc)
         png = os.path.join(TOP, 'bench', 'accuracy-%s.png' % kind)
         if accuracy_plot(acc, png):
             out += ['', '![accuracy](accuracy-%s.png)' % kind]

@@ -100,7 +100,8 @@ class Guest:
         self.args = args
         self.proc = None
         self.sock = None
-        self.syms = None
+        self._syms = None
+        self.cpu_base = {}
 
     def start(self):
         self.proc = subprocess.Popen(self.args, stdin=subprocess.DEVNULL,
@@ -181,9 +182,15 @@ class Guest:
             raise RuntimeError('cannot read guest memory at 0x%x: %r' % (addr, out))
         return int(m.group(1), 16)
 
+    @property
+    def syms(self):
+        """vmlinux's symbols, read on first use."""
+        if self._syms is None:
+            self._syms = Symbols(self.vmlinux)
+        return self._syms
+
     def percpu(self, sym, cpu, offset=0):
         """Guest-virtual address of a per-CPU variable's instance."""
-        self.has(sym)
         # Fixed once the guest booted: one monitor round trip per CPU, so
         # that a sample's guest and host reads stay close together.
         if cpu not in self.cpu_base:
@@ -191,9 +198,6 @@ class Guest:
         return self.cpu_base[cpu] + self.syms[sym] + offset
 
     def has(self, sym):
-        if self.syms is None:
-            self.syms = Symbols(self.vmlinux)
-            self.cpu_base = {}
         return sym in self.syms.addr
 
     def proc_stat_steal(self, cpu):

@@ -7,7 +7,7 @@
  *
  * Nothing runs unless the kernel is booted with steal_time_bench.run=1.
  * Results are "steal_time_bench: " lines in the kernel log, which
- * scripts/bench.py reads; see bench/results.md for what they mean.
+ * scripts/bench.py reads; see bench/README.md for what they mean.
  */
 #define pr_fmt(fmt) "steal_time_bench: " fmt
 
@@ -35,35 +35,41 @@
 #include <asm/tsc.h>
 #endif
 
+/* Defaults, also what an out-of-range value falls back to. */
+#define BENCH_CALLS		10000
+#define BENCH_SAMPLES		101
+#define BENCH_SWITCHES		20000
+#define BENCH_SWITCH_SAMPLES	11
+#define BENCH_ONLINE_SAMPLES	11
+#define BENCH_MAX_SAMPLES	1001
+
 static bool run;
 module_param(run, bool, 0444);
 MODULE_PARM_DESC(run, "Run the benchmark at boot");
 
-static unsigned int calls = 10000;
+static unsigned int calls = BENCH_CALLS;
 module_param(calls, uint, 0444);
 MODULE_PARM_DESC(calls, "Steal clock calls per sample, timed with interrupts off (1-1000000)");
 
-static unsigned int samples = 101;
+static unsigned int samples = BENCH_SAMPLES;
 module_param(samples, uint, 0444);
 MODULE_PARM_DESC(samples, "Samples per read-cost figure; the median is reported (1-1001)");
 
-static unsigned int switches = 20000;
+static unsigned int switches = BENCH_SWITCHES;
 module_param(switches, uint, 0444);
 MODULE_PARM_DESC(switches, "Ping-pong round trips per sample (1-1000000)");
 
-static unsigned int switch_samples = 11;
+static unsigned int switch_samples = BENCH_SWITCH_SAMPLES;
 module_param(switch_samples, uint, 0444);
 MODULE_PARM_DESC(switch_samples, "Samples per ping-pong figure (1-1001)");
 
-static unsigned int online_samples = 11;
+static unsigned int online_samples = BENCH_ONLINE_SAMPLES;
 module_param(online_samples, uint, 0444);
 MODULE_PARM_DESC(online_samples, "CPU offline/online cycles to time (0-1001)");
 
 static char clock_fn[KSYM_NAME_LEN];
 module_param_string(clock_fn, clock_fn, sizeof(clock_fn), 0444);
 MODULE_PARM_DESC(clock_fn, "Also time this steal clock function, called by name");
-
-#define BENCH_MAX_SAMPLES 1001
 
 /* Keeps the compiler from dropping the loops whose results nobody uses. */
 static u64 bench_sink;
@@ -86,13 +92,8 @@ DEFINE_STATIC_CALL(bench_floor_call, bench_floor_read);
  */
 static u64 (*bench_named)(int cpu);
 
-static u64 bench_named_floor(int cpu)
-{
-	return READ_ONCE(*per_cpu_ptr(&bench_word, cpu));
-}
-
-/* An indirect call, like bench_named's: the pointer is opaque to the compiler. */
-static u64 (*bench_named_floor_ptr)(int cpu) = bench_named_floor;
+/* The floor as an indirect call, like bench_named's: opaque to the compiler. */
+static u64 (*bench_named_floor_ptr)(int cpu) = bench_floor_read;
 
 enum bench_what {
 	BENCH_CLOCK, BENCH_FLOOR, BENCH_LOAD, BENCH_NAMED, BENCH_NAMED_FLOOR,
@@ -359,13 +360,14 @@ static int __init steal_time_bench(void)
 
 	if (!run)
 		return 0;
-	calls = bench_param("calls", calls, 1, 1000000, 10000);
-	samples = bench_param("samples", samples, 1, BENCH_MAX_SAMPLES, 101);
-	switches = bench_param("switches", switches, 1, 1000000, 20000);
+	calls = bench_param("calls", calls, 1, 1000000, BENCH_CALLS);
+	samples = bench_param("samples", samples, 1, BENCH_MAX_SAMPLES,
+			      BENCH_SAMPLES);
+	switches = bench_param("switches", switches, 1, 1000000, BENCH_SWITCHES);
 	switch_samples = bench_param("switch_samples", switch_samples, 1,
-				     BENCH_MAX_SAMPLES, 11);
+				     BENCH_MAX_SAMPLES, BENCH_SWITCH_SAMPLES);
 	online_samples = bench_param("online_samples", online_samples, 0,
-				     BENCH_MAX_SAMPLES, 11);
+				     BENCH_MAX_SAMPLES, BENCH_ONLINE_SAMPLES);
 
 #ifdef CONFIG_X86
 	pr_info("tsc_khz %u\n", tsc_khz);
