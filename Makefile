@@ -2,18 +2,23 @@
 #
 # Steal time for Linux 6.12 on KVM: build, boot and test our series.
 #
-#   make run      boot a 2-vCPU guest with our driver and show its steal time
-#   make check    every test; the last line is "N passed, N failed"
+#   make run      boot a 2-vCPU guest with our driver on a real KVM host and
+#                 show its steal time next to the host's
+#   make check    every test; the last line is "N passed, N failed, N skipped"
 #   make bench    our driver against upstream 6.12's, same base, same run
 #   make apply KSRC=/path/to/linux-6.12   put the series into your own tree
 #
 # Everything is built under build/: the pristine base (Debian's
 # linux-source-6.12, or KSRC) in build/base, and one directory per kernel
-# variant, build/VARIANT/{linux,obj}: product (the series), pvm (plus the
-# test-host quirks), s3 (for the suspend test), and the benchmark's
-# bench-ours and bench-upstream. Every variant's sources are at ../linux from
+# variant, build/VARIANT/{linux,obj}: product (the series), s3 (for the
+# suspend test), and the benchmark's bench-ours and bench-upstream. Every variant's sources are at ../linux from
 # its objects, so the compiler cache serves a file that is the same in two
 # variants only once.
+#
+# A real KVM host: this machine's, where it has hardware KVM; elsewhere
+# scripts/nested-host boots Debian's own kernel under TCG as a KVM host
+# (build/nested/), and the guests run inside it (scripts/host-kind says
+# which, STEAL_HOST=kvm|nested overrides it).
 
 TOP      := $(CURDIR)
 BUILD    := $(TOP)/build
@@ -28,12 +33,12 @@ export CCACHE_BASEDIR := $(TOP)
 export CCACHE_NOHASHDIR := true
 
 .PHONY: all deps run check bench apply clean help kernel
-.PHONY: initramfs FORCE
+.PHONY: initramfs host FORCE
 
 all: kernel
 
 help:
-	@sed -n '3,16p' Makefile
+	@sed -n '3,/^$$/p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	@scripts/install-deps.sh
@@ -47,28 +52,29 @@ kernel-%: tree-% FORCE
 	@+$(call KMAKE,$*) vmlinux $(IMAGES_$*)
 	@echo "  KERNEL  build/$*/obj/vmlinux"
 
-# The product as shipped; the test-host variant only where the host needs it.
-QUIRKS    = $(shell scripts/host-kind | grep -q '^pvm' && echo -pvm)
-
 # S3 resume goes through the firmware, so tests/t-57-kvm-suspend boots a
 # bzImage; tests/t-58-kexec kexecs into one.
 IMAGES_s3 := bzImage
 IMAGES_product := bzImage
 
 kernel: kernel-product
-	@if [ -n "$(QUIRKS)" ]; then $(MAKE) --no-print-directory kernel-pvm; fi
+
+# The KVM host, where this machine has no hardware KVM.
+host: deps
+	@if scripts/host-kind | grep -q '^nested'; then scripts/nested-host prepare; fi
 
 initramfs: deps
 	@scripts/mkinitramfs.sh $(BUILD)
 
-run: kernel initramfs
+run: kernel initramfs host
 	@scripts/run.py
 
-check: kernel initramfs
+# Every kernel is built here: inside the nested host it would be emulated.
+check: kernel kernel-s3 initramfs host
 	@tests/run-all.sh
 
-bench: initramfs
-	@+$(MAKE) --no-print-directory kernel-bench-ours$(QUIRKS) kernel-bench-upstream$(QUIRKS)
+bench: initramfs host
+	@+$(MAKE) --no-print-directory kernel-bench-ours kernel-bench-upstream
 	@scripts/bench.py
 
 apply:

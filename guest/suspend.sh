@@ -1,8 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Sourced by /init: suspend to RAM and back (the host runs system_wakeup),
-# with our debugfs view before and after, then steal.secs= seconds of a
-# busy guest for the host to compare steal with its run_delay.
-secs=$(sed -n 's/.*steal\.secs=\([0-9]*\).*/\1/p' /proc/cmdline)
+# with our debugfs view before and after, then the shell for the host to
+# compare steal with its run_delay.
 mount -t debugfs debugfs /sys/kernel/debug
 echo deep > /sys/power/mem_sleep
 echo "--- mem_sleep"
@@ -14,5 +13,4 @@ echo mem > /sys/power/state && echo "--- resumed" || echo "--- suspend failed"
 echo "--- steal_time/cpus after"
 cat /sys/kernel/debug/steal_time/cpus
 echo "--- busy"
-sleep "${secs:-1}"
-echo "--- end"
+. /guest/shell.sh

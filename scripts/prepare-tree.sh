@@ -7,11 +7,9 @@
 # linux-source-6.12, or $KSRC) and the layers VARIANT names:
 #   product         our series (patches/series) and our files at their
 #                   kernel paths (arch/ include/ kernel/ Documentation/)
-#   pvm             product plus the test-host quirks in quirks/pvm/
 #   s3              product, configured with configs/s3.config as well
 #   bench-ours      product plus the benchmark (bench/)
 #   bench-upstream  the untouched base plus the same benchmark
-#   bench-*-pvm     either of those plus the test-host quirks
 # Re-running only redoes what changed, so kbuild recompiles only the files
 # that really differ.
 set -euo pipefail
@@ -51,7 +49,7 @@ case $ver in
 esac
 
 case $variant in
-product | pvm | s3 | bench-ours | bench-ours-pvm | bench-upstream | bench-upstream-pvm) ;;
+product | s3 | bench-ours | bench-upstream) ;;
 *) echo "unknown kernel variant '$variant'" >&2; exit 1 ;;
 esac
 ours=true
@@ -63,9 +61,6 @@ patchlist() {
 	fi
 	case $variant in
 	bench*) ls "$top"/bench/*.patch ;;
-	esac
-	case $variant in
-	*pvm) ls "$top"/quirks/pvm/*.patch ;;
 	esac
 }
 
