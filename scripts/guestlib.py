@@ -498,8 +498,10 @@ def table(title, window, deltas):
 def save_and_restore(guest, path, name):
     """Stop guest, save its whole state to path, and resume it in a fresh
     QEMU with the same options; return the new Guest, running and pinned
-    like the old one."""
+    like the old one, with the old vCPU threads' run_delay when stopped
+    in saved_run_delay."""
     guest.qmp('stop')
+    saved_run_delay = [guest.host_run_delay(tid) for tid in guest.tids]
     guest.qmp('migrate', uri='exec:cat > %s' % path)
     deadline = time.time() + 120
     while guest.qmp('query-migrate').get('status') != 'completed':
@@ -528,6 +530,7 @@ def save_and_restore(guest, path, name):
         time.sleep(0.1)
     if not new.qmp('query-status').get('running'):
         new.qmp('cont')
+    new.saved_run_delay = saved_run_delay
     return new.pin_vcpus()
 
 
