@@ -133,6 +133,8 @@ class Guest:
             try:
                 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
                 s.connect(self.qmp_path)
+                # A QEMU that stops answering fails the test, not hangs it.
+                s.settimeout(120)
                 self.sock = s.makefile('rw')
                 break
             except OSError:
