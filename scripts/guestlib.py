@@ -418,41 +418,47 @@ def check(name, ok, why=''):
     return ok
 
 
-def kunit_results(console):
-    """(suite, case, verdict, reason) for every KUnit case in a boot log."""
-    results = []
-    suite = None
-    for line in console.splitlines():
-        line = re.sub(r'^\[\s*[\d.]+\] ', '', line)
-        m = re.match(r'\s+# Subtest: (\S+)', line)
-        if m:
-            suite = m.group(1)
-            continue
-        m = re.match(r'    (not ok|ok) \d+ (\S+)(?: # SKIP (.*))?$', line)
-        if m and suite:
-            verdict = 'SKIP' if m.group(3) is not None else (
-                'PASS' if m.group(1) == 'ok' else 'FAIL')
-            results.append((suite, m.group(2), verdict, m.group(3) or ''))
-    return results
+def kunit_parser():
+    """The kernel's own KTAP parser, tools/testing/kunit/kunit_parser.py,
+    from the base tree our kernels are built from."""
+    base = os.environ.get('KSRC') or os.path.join(BUILD, 'base', 'linux')
+    path = os.path.join(base, 'tools', 'testing', 'kunit')
+    if path not in sys.path:
+        sys.path.insert(0, path)
+    import kunit_parser as parser
+    return parser
 
 
 def report_kunit(console, suites, label, inactive=None):
-    """Print one verdict line per KUnit case; every suite must have run.
-    A case that skips itself with the reason inactive (it needs a host
-    offering steal time, and another test runs it on one) passes as
-    having seen that this host offers none."""
-    results = kunit_results(console)
-    for suite, case, verdict, reason in results:
-        name = '%s %s.%s' % (label, suite, case)
-        if verdict == 'PASS':
-            print('PASS: ' + name)
-        elif verdict == 'SKIP' and inactive and inactive in reason:
-            print('PASS: %s sees no steal time offered: %s' % (name, reason))
-        elif verdict == 'SKIP':
-            print('SKIP: %s: %s' % (name, reason))
-        else:
-            print('FAIL: %s: see the console log above' % name)
-    ran = {r[0] for r in results}
+    """Parse the KUnit results in a boot log with the kernel's own parser
+    (which prints its usual summary), then print one verdict line per
+    case; every suite must have run, complete. A case that skips itself
+    with the reason inactive (it needs a host offering steal time, and
+    another test runs it on one) passes as having seen that this host
+    offers none. Returns {suite.case: status name}."""
+    parser = kunit_parser()
+    lines = [line + '\n' for line in console.splitlines()]
+    run = parser.parse_run_tests(lines)
+    ok, skipped = parser.TestStatus.SUCCESS, parser.TestStatus.SKIPPED
+    results = {}
+    for suite in run.subtests:
+        for case in suite.subtests:
+            name = '%s %s.%s' % (label, suite.name, case.name)
+            results['%s.%s' % (suite.name, case.name)] = case.status.name
+            m = re.search(r'ok \d+ %s # SKIP ?(.*)' % re.escape(case.name), console)
+            why = m.group(1).strip() if m else ''
+            if case.status == ok:
+                print('PASS: ' + name)
+            elif case.status == skipped and inactive and inactive in why:
+                print('PASS: %s sees no steal time offered: %s' % (name, why))
+            elif case.status == skipped:
+                print('SKIP: %s: %s' % (name, why))
+            else:
+                print('FAIL: %s: %s; see the console log above' % (name, case.status.name))
+        if suite.counts.errors or suite.status == parser.TestStatus.TEST_CRASHED:
+            print('FAIL: %s %s: the suite\'s KTAP output is incomplete (%d errors)'
+                  % (label, suite.name, suite.counts.errors))
+    ran = {suite.name for suite in run.subtests}
     for suite in suites:
         if suite not in ran:
             print('FAIL: %s %s: suite did not run' % (label, suite))
