@@ -454,10 +454,8 @@ static int __init steal_time_start(void)
 {
 	int ret;
 
-	if (!steal_time_backend) {
-		pr_info("no hypervisor offers steal time; not accounting it\n");
+	if (!steal_time_backend)
 		return 0;
-	}
 
 	ret = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "steal_time:online",
 				steal_time_online, steal_time_offline);
@@ -475,3 +473,16 @@ static int __init steal_time_start(void)
 	return 0;
 }
 early_initcall(steal_time_start);
+
+/*
+ * Other hypervisors (Xen, VMware) feed the scheduler's steal clock with
+ * code of their own, some as late as arch_initcall: only once they all
+ * had their turn can "nobody" be said truthfully.
+ */
+static int __init steal_time_say_none(void)
+{
+	if (!steal_time_backend && !static_key_enabled(&paravirt_steal_enabled))
+		pr_info("no hypervisor offers steal time; not accounting it\n");
+	return 0;
+}
+late_initcall(steal_time_say_none);

@@ -12,12 +12,16 @@
 #include <linux/debugfs.h>
 #include <linux/init.h>
 #include <linux/seq_file.h>
+#include <linux/static_call.h>
 #include <kunit/visibility.h>
+#include <asm/paravirt.h>
 #include "steal_time_internal.h"
 
 static int status_show(struct seq_file *m, void *unused)
 {
 	seq_printf(m, "backend: %s\n", steal_time_backend ? steal_time_backend->name : "none");
+	/* Without a backend of ours, another hypervisor's code may be it. */
+	seq_printf(m, "steal clock: %ps\n", static_call_query(pv_steal_clock));
 	seq_printf(m, "steal in task run time: %s\n",
 		   steal_time_acc ? "excluded" : "included (no-steal-acc)");
 	seq_printf(m, "read tries: %d\n", STEAL_TIME_READ_TRIES);
