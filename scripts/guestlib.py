@@ -14,10 +14,12 @@ inside the nested host of scripts/nested-host, where this file sees
 hardware KVM (kvm_amd) and runs unchanged.
 """
 
+import ctypes
 import json
 import os
-import shutil
 import re
+import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -58,6 +60,14 @@ def kvm_host():
         nested = os.path.join(TOP, 'scripts', 'nested-host')
         os.execv(nested, [nested, 'run', '--'] + [os.path.abspath(sys.argv[0])] + sys.argv[1:])
     return kind
+
+
+def die_with_parent():
+    """For Popen's preexec_fn: the child is killed when the process that
+    started it dies, so that a test killed by its timeout leaves no QEMU
+    or hog behind."""
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 class Symbols:
@@ -123,7 +133,8 @@ class Guest:
     def start(self):
         self.proc = subprocess.Popen(self.args, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT)
+                                     stderr=subprocess.STDOUT,
+                                     preexec_fn=die_with_parent)
         # QEMU takes seconds to start inside the nested host.
         deadline = time.time() + 120
         while time.time() < deadline:
@@ -327,7 +338,8 @@ class Hogs:
 
     def __init__(self, cores):
         self.procs = [subprocess.Popen(['taskset', '-c', str(c), 'sh', '-c',
-                                        'while :; do :; done'])
+                                        'while :; do :; done'],
+                                       preexec_fn=die_with_parent)
                       for c in cores]
 
     def stop(self):
