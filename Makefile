@@ -11,9 +11,9 @@
 # Everything is built under build/: the pristine base (Debian's
 # linux-source-6.12, or KSRC) in build/base, and one directory per kernel
 # variant, build/VARIANT/{linux,obj}: product (the series), s3 (for the
-# suspend test), and the benchmark's bench-ours and bench-upstream. Every variant's sources are at ../linux from
-# its objects, so the compiler cache serves a file that is the same in two
-# variants only once.
+# suspend test), and the benchmark's bench-ours and bench-upstream. Every
+# variant's sources are at ../linux from its objects, so the compiler
+# cache serves a file that is the same in two variants only once.
 #
 # A real KVM host: this machine's, where it has hardware KVM; elsewhere
 # scripts/nested-host boots Debian's own kernel under TCG as a KVM host

@@ -86,6 +86,18 @@ static __always_inline bool steal_snapshot(bool (*read)(unsigned int, u64 *, u64
 	return false;
 }
 
+/* The only writer of @stc->value, with stc->lock held. */
+static void steal_time_set_value(struct steal_time_cpu *stc, u64 value)
+{
+#if BITS_PER_LONG == 32
+	raw_write_seqcount_latch(&stc->latch);
+	stc->latched[0] = value;
+	raw_write_seqcount_latch(&stc->latch);
+	stc->latched[1] = value;
+#endif
+	WRITE_ONCE(stc->value, value);
+}
+
 /* Fold a new host counter into @stc. Called with stc->lock held. */
 static void steal_update(struct steal_time_cpu *stc, unsigned int cpu,
 			 u64 raw, u64 token, u64 now)
@@ -126,7 +138,7 @@ static void steal_update(struct steal_time_cpu *stc, unsigned int cpu,
 	stc->carry = carry;
 	stc->stamp = now;
 	WRITE_ONCE(stc->raw, raw);
-	WRITE_ONCE(stc->value, stc->value + pending);
+	steal_time_set_value(stc, stc->value + pending);
 	/* A reader that sees the new token must see the value that goes with it. */
 	smp_wmb();
 	WRITE_ONCE(stc->token, token);
@@ -142,7 +154,7 @@ static __always_inline u64 __steal_time_read(bool (*read)(unsigned int, u64 *, u
 	u64 raw, token, value;
 
 	if (unlikely(!steal_snapshot(read, stc, cpu, &raw, &token))) {
-		value = READ_ONCE(stc->value);
+		value = steal_time_value(stc);
 		trace_steal_time_anomaly(cpu, STEAL_TIME_STUCK, READ_ONCE(stc->raw),
 					 value);
 		return value;
@@ -152,7 +164,7 @@ static __always_inline u64 __steal_time_read(bool (*read)(unsigned int, u64 *, u
 	if (likely(token == READ_ONCE(stc->token))) {
 		/* Pairs with smp_wmb() in steal_update(). */
 		smp_rmb();
-		return READ_ONCE(stc->value);
+		return steal_time_value(stc);
 	}
 
 	/*
@@ -161,7 +173,7 @@ static __always_inline u64 __steal_time_read(bool (*read)(unsigned int, u64 *, u
 	 * wait for it.
 	 */
 	if (!raw_spin_trylock_irqsave(&stc->lock, flags))
-		return READ_ONCE(stc->value);
+		return steal_time_value(stc);
 	/*
 	 * Snapshot again under the lock: the first one may be older than
 	 * what a concurrent reader already folded in, which would look like
@@ -274,7 +286,7 @@ VISIBLE_IF_KUNIT int steal_time_cpu_online(const struct steal_time_ops *ops,
 	if (ret) {
 		atomic_long_inc(&stc->stats.refusals);
 		pr_warn("CPU%u: %s host refused the steal time area (%d); steal stays at %llu ns\n",
-			cpu, ops->name, ret, READ_ONCE(stc->value));
+			cpu, ops->name, ret, steal_time_value(stc));
 	} else {
 		atomic_long_inc(&stc->stats.registrations);
 	}

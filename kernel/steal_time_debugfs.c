@@ -58,7 +58,7 @@ VISIBLE_IF_KUNIT int steal_time_cpus_show(struct seq_file *m, void *unused)
 		else
 			seq_puts(m, "- ");
 		seq_printf(m, "%llu %llu %ld %ld %ld %ld %llu %ld %ld %ld\n",
-			   READ_ONCE(stc->value), READ_ONCE(stc->carry),
+			   steal_time_value(stc), READ_ONCE(stc->carry),
 			   atomic_long_read(&s->retries),
 			   atomic_long_read(&s->stuck),
 			   atomic_long_read(&s->backwards),

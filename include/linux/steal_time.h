@@ -14,6 +14,7 @@
 #include <linux/compiler.h>
 #include <linux/errno.h>
 #include <linux/percpu-defs.h>
+#include <linux/seqlock.h>
 #include <linux/spinlock_types.h>
 #include <linux/time64.h>
 #include <linux/types.h>
@@ -87,9 +88,9 @@ struct steal_time_stats {
  * @prepared:	@prepare has run for this CPU
  * @registered:	the host currently has this CPU's area
  * @stats:	counters for diagnosis
- *
- * The end-to-end tests read @value from the host at offset 8: keep @raw
- * and @value first.
+ * @latch:	on 32-bit, where a 64-bit load is two loads, what lets
+ *		readers without the lock take a whole @value from @latched
+ * @latched:	two copies of @value behind @latch
  */
 struct steal_time_cpu {
 	u64 raw;
@@ -101,7 +102,39 @@ struct steal_time_cpu {
 	bool prepared;
 	bool registered;
 	struct steal_time_stats stats;
+#if BITS_PER_LONG == 32
+	seqcount_latch_t latch;
+	u64 latched[2];
+#endif
 };
+
+/**
+ * steal_time_value() - the steal clock's last value for one CPU, whole
+ * @stc: the core's state for that CPU
+ *
+ * Any CPU, any context. On 64-bit one load. On 32-bit a plain load could
+ * tear while another CPU updates @stc->value, and a value 2^32 ns too low
+ * would make the scheduler account a tick of steal on every tick until
+ * it caught up; a latch instead of a sequence count, because a reader in
+ * NMI may have interrupted the writer on its own CPU.
+ *
+ * Return: a value the steal clock had, in nanoseconds.
+ */
+static __always_inline u64 steal_time_value(const struct steal_time_cpu *stc)
+{
+#if BITS_PER_LONG == 32
+	unsigned int seq;
+	u64 value;
+
+	do {
+		seq = raw_read_seqcount_latch(&stc->latch);
+		value = stc->latched[seq & 1];
+	} while (raw_read_seqcount_latch_retry(&stc->latch, seq));
+	return value;
+#else
+	return READ_ONCE(stc->value);
+#endif
+}
 
 /*
  * How many snapshots the clock attempts before it gives up and returns the
@@ -152,7 +185,7 @@ static __always_inline bool steal_time_unchanged(u64 (*token)(unsigned int cpu),
 		return false;
 	/* Pairs with the smp_wmb() between @value and @token in the core. */
 	smp_rmb();
-	*value = READ_ONCE(stc->value);
+	*value = steal_time_value(stc);
 	return true;
 }
 
