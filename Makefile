@@ -11,7 +11,8 @@
 # Everything is built under build/: the pristine base (Debian's
 # linux-source-6.12, or KSRC) in build/base, and one directory per kernel
 # variant, build/VARIANT/{linux,obj}: product (the series), s3 (for the
-# suspend test), and the benchmark's bench-ours and bench-upstream. Every
+# suspend test), i386 (the 32-bit guest), and the benchmark's bench-ours
+# and bench-upstream. Every
 # variant's sources are at ../linux from its objects, so the compiler
 # cache serves a file that is the same in two variants only once.
 #
@@ -24,7 +25,9 @@ TOP      := $(CURDIR)
 BUILD    := $(TOP)/build
 JOBS     ?= $(shell nproc)
 CCACHE   := $(shell command -v ccache >/dev/null && echo "ccache ")
-KMAKE     = $(MAKE) -s -C $(BUILD)/$(1)/linux O=$(BUILD)/$(1)/obj ARCH=x86_64 \
+# Every variant is x86_64 but i386, the 32-bit guest.
+karch     = $(if $(filter i386,$(1)),i386,x86_64)
+KMAKE     = $(MAKE) -s -C $(BUILD)/$(1)/linux O=$(BUILD)/$(1)/obj ARCH=$(call karch,$(1)) \
 	    CC="$(CCACHE)gcc" -j$(JOBS)
 
 export KSRC TARBALL
@@ -47,7 +50,7 @@ tree-%: deps FORCE
 	@scripts/prepare-tree.sh $* $(BUILD)/$*/linux
 
 kernel-%: tree-% FORCE
-	@scripts/configure.sh $(BUILD)/$*/linux $(BUILD)/$*/obj $*
+	@ARCH=$(call karch,$*) scripts/configure.sh $(BUILD)/$*/linux $(BUILD)/$*/obj $*
 	@echo "  BUILD   vmlinux ($*) in build/$*/obj"
 	@+$(call KMAKE,$*) vmlinux $(IMAGES_$*)
 	@echo "  KERNEL  build/$*/obj/vmlinux"
@@ -56,6 +59,7 @@ kernel-%: tree-% FORCE
 # bzImage; tests/t-58-kexec kexecs into one.
 IMAGES_s3 := bzImage
 IMAGES_product := bzImage
+IMAGES_i386 := bzImage
 
 kernel: kernel-product
 
@@ -70,7 +74,7 @@ run: kernel initramfs host
 	@scripts/run.py
 
 # Every kernel is built here: inside the nested host it would be emulated.
-check: kernel kernel-s3 initramfs host
+check: kernel kernel-s3 kernel-i386 initramfs host
 	@tests/run-all.sh
 
 bench: initramfs host

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# configure.sh TREE OBJ [VARIANT]: tinyconfig plus configs/guest.config, and
+# configure.sh TREE OBJ [VARIANT]: tinyconfig (for $ARCH, default x86_64)
+# plus configs/guest.config, and
 # configs/VARIANT.config if there is one, in OBJ; redone only when a
 # fragment changed. Fails if any option a fragment asks for did not survive
 # olddefconfig (a typo, or a dependency we missed), except, in an upstream
@@ -13,7 +14,7 @@ variant=${3:-product}
 top=$(cd "$(dirname "$0")/.." && pwd)
 frags=("$top/configs/guest.config")
 [ -f "$top/configs/$variant.config" ] && frags+=("$top/configs/$variant.config")
-kmake=(make -s -C "$tree" O="$obj" ARCH=x86_64)
+kmake=(make -s -C "$tree" O="$obj" ARCH="${ARCH:-x86_64}")
 
 fresh=true
 for f in "${frags[@]}"; do
@@ -28,6 +29,8 @@ mkdir -p "$obj"
 (cd "$obj" && "$tree/scripts/kconfig/merge_config.sh" -m -O "$obj" .config "${frags[@]}" >/dev/null)
 "${kmake[@]}" olddefconfig >/dev/null
 
+# What the fragments ask for, the last one's word for each option: "is not
+# set" lines take an option back, and are not checked.
 missing=0
 while read -r line; do
 	case $line in CONFIG_*=*) ;; *) continue ;; esac
@@ -36,6 +39,7 @@ while read -r line; do
 		echo "config: wanted $line, got: $(grep "^${line%%=*}=" "$obj/.config" || echo unset)" >&2
 		missing=1
 	}
-done < <(cat "${frags[@]}")
+done < <(cat "${frags[@]}" | sed -n 's/^# \(CONFIG_[A-Z0-9_]*\) is not set$/\1=/p; /^CONFIG_/p' |
+	 tac | awk -F= '!seen[$1]++' | grep -v '=$')
 [ $missing = 0 ] || exit 1
 touch "$obj/.config-stamp"

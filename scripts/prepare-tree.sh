@@ -8,6 +8,7 @@
 #   product         our series (patches/series) and our files at their
 #                   kernel paths (arch/ include/ kernel/ Documentation/)
 #   s3              product, configured with configs/s3.config as well
+#   i386            product, built as a 32-bit kernel (configs/i386.config)
 #   bench-ours      product plus the benchmark (bench/)
 #   bench-upstream  the untouched base plus the same benchmark
 # Re-running only redoes what changed, so kbuild recompiles only the files
@@ -49,7 +50,7 @@ case $ver in
 esac
 
 case $variant in
-product | s3 | bench-ours | bench-upstream) ;;
+product | s3 | i386 | bench-ours | bench-upstream) ;;
 *) echo "unknown kernel variant '$variant'" >&2; exit 1 ;;
 esac
 ours=true

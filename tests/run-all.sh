@@ -56,7 +56,7 @@ if [ ${#nested[@]} -gt 0 ]; then
 	log=$(mktemp)
 	STEAL_HOST=kvm ../scripts/nested-host run \
 		--timeout $((timeout * ${#nested[@]} + 300)) -- \
-		tests/run-all.sh "${nested[@]}" 2>&1 | tee "$log"
+		./run-all.sh "${nested[@]}" 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
 	grep -E '^(PASS|FAIL|SKIP):' "$log" >> "$results"
 	reason=$(grep '^nested-host: ' "$log" | grep -v ': up,\|: done in' | head -n 1)
