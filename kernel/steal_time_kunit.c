@@ -107,7 +107,7 @@ static int steal_time_test_init(struct kunit *test)
 {
 	memset(&host, 0, sizeof(host));
 	steal_time_cpu_init(&stc);
-	fake_now = 10 * NSEC_PER_SEC;
+	fake_now = 10ULL * NSEC_PER_SEC;
 	return 0;
 }
 
@@ -216,13 +216,13 @@ static void jump_beyond_elapsed_time_is_clamped(struct kunit *test)
 
 	/* 10 ms later the host claims 5 s more steal. */
 	fake_now += 10 * NSEC_PER_MSEC;
-	host.steal += 5 * NSEC_PER_SEC;
+	host.steal += 5ULL * NSEC_PER_SEC;
 	KUNIT_EXPECT_EQ(test, read_clock(),
 			start + 10 * NSEC_PER_MSEC + STEAL_TIME_SLACK_NS);
 	KUNIT_EXPECT_EQ(test, stat(&stc.stats.clamped), 1);
 	KUNIT_EXPECT_EQ(test, stc.carry, (u64)STEAL_TIME_CARRY_MAX_NS);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&stc.stats.dropped_ns),
-			(s64)(5 * NSEC_PER_SEC - 11 * NSEC_PER_MSEC -
+			(s64)(5ULL * NSEC_PER_SEC - 11 * NSEC_PER_MSEC -
 			      STEAL_TIME_CARRY_MAX_NS));
 
 	/* A second later, the carry is released with the next update. */
@@ -342,7 +342,7 @@ static void tracepoints_report_updates_and_anomalies(struct kunit *test)
 	host.steal = 1000;		/* backwards */
 	fake_now += NSEC_PER_SEC;
 	read_clock();
-	host.steal += 10 * NSEC_PER_SEC;	/* faster than time */
+	host.steal += 10ULL * NSEC_PER_SEC;	/* faster than time */
 	fake_now += NSEC_PER_MSEC;
 	read_clock();
 	host.fail_reads = -1;		/* stuck */

@@ -148,8 +148,8 @@ static __always_inline u64 steal_time_value(const struct steal_time_cpu *stc)
  * Growth beyond that, plus this slack for reads of another CPU's area,
  * is held back in @carry, and carry beyond STEAL_TIME_CARRY_MAX_NS dropped.
  */
-#define STEAL_TIME_SLACK_NS	(1 * NSEC_PER_MSEC)
-#define STEAL_TIME_CARRY_MAX_NS	(100 * NSEC_PER_MSEC)
+#define STEAL_TIME_SLACK_NS	(1ULL * NSEC_PER_MSEC)
+#define STEAL_TIME_CARRY_MAX_NS	(100ULL * NSEC_PER_MSEC)
 
 /* What the steal_time_anomaly tracepoint reports; values are ABI for tools. */
 enum steal_time_anomaly {
