@@ -45,10 +45,11 @@ def main():
     start = time.time()
     try:
         print('\n'.join('  ' + l for l in driver_lines(g.console())))
-        print('\nGuest `vmstat 1` (st: %% of the guest\'s CPU time stolen) and, '
-              'per vCPU thread, the\nhost\'s run_delay in that second as %% of '
-              'it. Contended from %d s to %d s.\n' % (QUIET, QUIET + BUSY))
+        print('\nGuest `vmstat 1` (st: % of the guest\'s CPU time stolen) and, '
+              'per vCPU thread, the\nhost\'s run_delay in that second as % of it.\n')
+        took = []
         for seconds, contended in phases:
+            begin = time.time()
             hogs = guestlib.Hogs(g.cores) if contended else None
             try:
                 end = time.time() + seconds
@@ -66,18 +67,20 @@ def main():
             finally:
                 if hogs:
                     hogs.stop()
+            # A phase lasts until its last vmstat second ends.
+            took.append((time.time() - begin, contended))
     finally:
         g.stop()
 
     def at(t):
         return min(points, key=lambda p: abs(p[0] - t))[1]
+    q, b = took[0][0], took[0][0] + took[1][0]
     print()
-    print(guestlib.table('Quiet', QUIET, guestlib.deltas(points[0][1], at(QUIET))))
-    print(guestlib.table('Contended', BUSY, guestlib.deltas(at(QUIET), at(QUIET + BUSY))))
-    print(guestlib.table('Quiet again', QUIET,
-                         guestlib.deltas(at(QUIET + BUSY), points[-1][1])))
+    print(guestlib.table('Quiet', q, guestlib.deltas(points[0][1], at(q))))
+    print(guestlib.table('Contended', took[1][0], guestlib.deltas(at(q), at(b))))
+    print(guestlib.table('Quiet again', took[2][0], guestlib.deltas(at(b), points[-1][1])))
     png = os.path.join(guestlib.BUILD, 'steal-run.png')
-    if guestlib.plot(points, phases, png, 'Steal per vCPU, guest vs host (%s host)' % kind):
+    if guestlib.plot(points, took, png, 'Steal per vCPU, guest vs host (%s host)' % kind):
         print('\nPlot: %s' % png)
     return 0
 
