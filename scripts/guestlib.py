@@ -554,26 +554,6 @@ def save_and_restore(guest, path, name):
     return new.pin_vcpus()
 
 
-def timeline(guest, phases, step=0.5):
-    """Sample every vCPU through phases [(seconds, hog_or_not), ...].
-    Returns [(t, sample(guest, tids))], t in seconds from the start."""
-    out = []
-    start = time.time()
-    for seconds, contended in phases:
-        hogs = Hogs(guest.cores) if contended else None
-        try:
-            end = time.time() + seconds
-            while True:
-                out.append((time.time() - start, sample(guest, guest.tids)))
-                if time.time() >= end:
-                    break
-                time.sleep(min(step, max(0.0, end - time.time())))
-        finally:
-            if hogs:
-                hogs.stop()
-    return out
-
-
 def deltas(a, b):
     return [{'stat': y[0] - x[0], 'raw': y[1] - x[1], 'host': y[2] - x[2],
              'clock': y[3] - x[3]} for x, y in zip(a, b)]
