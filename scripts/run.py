@@ -23,7 +23,7 @@ def driver_lines(log):
 
 def vmstat_second(g):
     """One `vmstat 1 2` in the guest: its second row covers the last second.
-    Returns (the header, that row, samples before and after)."""
+    Returns (the header, that row, samples before and after, seconds taken)."""
     t0 = time.time()
     before = guestlib.sample(g, g.tids)
     out = g.shell('vmstat 1 2').splitlines()
@@ -41,7 +41,7 @@ def main():
           'vCPU threads pinned one per host core ...', flush=True)
     g = guestlib.boot_for_steal(kind, 'steal-run')
     phases = [(QUIET, False), (BUSY, True), (QUIET, False)]
-    points, rows = [], []
+    points = []
     start = time.time()
     try:
         print('\n'.join('  ' + l for l in driver_lines(g.console())))
@@ -56,10 +56,9 @@ def main():
                 while time.time() < end:
                     head, row, s0, s1, span = vmstat_second(g)
                     d = guestlib.deltas(s0, s1)
-                    if not rows:
+                    if not points:
                         print('  time  contended | %s | host run_delay %%' % head.strip())
                     host = ['%5.1f' % (100.0 * x['host'] / 1e9 / span) for x in d]
-                    rows.append(row)
                     print('%6.1f  %9s | %s | %s' % (time.time() - start,
                                                    'yes' if contended else 'no',
                                                    row.strip(), ' '.join(host)), flush=True)
