@@ -10,7 +10,9 @@
 # The tests named t-*-kvm-* need a real KVM host. Where this machine has
 # no hardware KVM (scripts/host-kind says "nested"), they all run in one
 # boot of the nested KVM host (scripts/nested-host), and their verdict
-# lines are counted here as they come.
+# lines are counted here as they come; the host gets STEAL_NESTED_TIMEOUT
+# seconds (default 2400) for all of them, so that a hung host cannot
+# outlast CI.
 #
 # The last line is "N passed, N failed, N skipped"; exit 1 on any failure.
 set -uo pipefail
@@ -55,7 +57,7 @@ if [ ${#nested[@]} -gt 0 ]; then
 	start=$SECONDS
 	log=$(mktemp)
 	STEAL_HOST=kvm ../scripts/nested-host run \
-		--timeout $((timeout * ${#nested[@]} + 300)) -- \
+		--timeout "${STEAL_NESTED_TIMEOUT:-2400}" -- \
 		./run-all.sh "${nested[@]}" 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
 	grep -E '^(PASS|FAIL|SKIP):' "$log" >> "$results"
