@@ -22,10 +22,10 @@
 #include <linux/notifier.h>
 #include <linux/reboot.h>
 #include <linux/sched/clock.h>
-#include <linux/spinlock.h>
 #include <linux/smp.h>
 #include <linux/static_call.h>
 #include <linux/string.h>
+#include <linux/u64_stats_sync.h>
 #include <linux/steal_time.h>
 #include <linux/syscore_ops.h>
 #include <kunit/visibility.h>
@@ -39,10 +39,8 @@ EXPORT_TRACEPOINT_SYMBOL_GPL(steal_time_update);
 EXPORT_TRACEPOINT_SYMBOL_GPL(steal_time_anomaly);
 
 const struct steal_time_ops *steal_time_backend __ro_after_init;
-/* Statically initialised: the scheduler may read it before any initcall. */
-DEFINE_PER_CPU(struct steal_time_cpu, steal_time_state) = {
-	.lock = __RAW_SPIN_LOCK_UNLOCKED(steal_time_state.lock),
-};
+/* All zero until a CPU registers: the scheduler may read it before that. */
+DEFINE_PER_CPU(struct steal_time_cpu, steal_time_state);
 
 /*
  * "no-steal-acc" keeps steal in /proc/stat but stops the scheduler from
@@ -69,6 +67,12 @@ static bool steal_read_none(unsigned int cpu, u64 *steal, u64 *token)
 /* A direct call into the backend: the clock is on the scheduler's hot path. */
 DEFINE_STATIC_CALL(steal_time_backend_read, steal_read_none);
 
+static void stat_inc(unsigned long *counter)
+{
+	/* Only the CPU itself writes its counters; debugfs reads them. */
+	WRITE_ONCE(*counter, *counter + 1);
+}
+
 /* One consistent snapshot of the host's counter, in a bounded number of tries. */
 static __always_inline bool steal_snapshot(bool (*read)(unsigned int, u64 *, u64 *),
 					   struct steal_time_cpu *stc,
@@ -79,14 +83,14 @@ static __always_inline bool steal_snapshot(bool (*read)(unsigned int, u64 *, u64
 	for (tries = 0; tries < STEAL_TIME_READ_TRIES; tries++) {
 		if (read(cpu, raw, token))
 			return true;
-		atomic_long_inc(&stc->stats.retries);
+		stat_inc(&stc->stats.retries);
 		cpu_relax();
 	}
-	atomic_long_inc(&stc->stats.stuck);
+	stat_inc(&stc->stats.stuck);
 	return false;
 }
 
-/* The only writer of @stc->value, with stc->lock held. */
+/* The only writer of @stc->value: the CPU itself, interrupts off. */
 static void steal_time_set_value(struct steal_time_cpu *stc, u64 value)
 {
 #if BITS_PER_LONG == 32
@@ -98,7 +102,33 @@ static void steal_time_set_value(struct steal_time_cpu *stc, u64 value)
 	WRITE_ONCE(stc->value, value);
 }
 
-/* Fold a new host counter into @stc. Called with stc->lock held. */
+static void steal_drop(struct steal_time_cpu *stc, u64 ns)
+{
+	struct steal_time_stats *s = &stc->stats;
+	u64 dropped;
+
+	if (!ns)
+		return;
+	/* u64_stats_add() takes a long: too short for this on 32-bit. */
+	if (check_add_overflow(u64_stats_read(&s->dropped_ns), ns, &dropped))
+		dropped = U64_MAX;
+	u64_stats_update_begin(&s->syncp);
+	u64_stats_set(&s->dropped_ns, dropped);
+	u64_stats_update_end(&s->syncp);
+}
+
+/*
+ * Fold a new host counter into @stc, on the CPU itself with interrupts off.
+ *
+ * The bound: since the area was registered, this CPU cannot have waited
+ * longer than the time that passed, so @value may grow only while it
+ * stays behind the CPU's own clock (@horizon is the registration time
+ * plus every nanosecond accounted since). A host that keeps to this never
+ * loses a nanosecond here, however its updates and our reads interleave,
+ * since nothing is bounded per interval. Growth beyond the bound (clock
+ * skew, or a host that is wrong) waits in @carry, released as the clock
+ * moves on; only the part beyond %STEAL_TIME_CARRY_MAX_NS is dropped.
+ */
 static void steal_update(struct steal_time_cpu *stc, unsigned int cpu,
 			 u64 raw, u64 token, u64 now)
 {
@@ -109,7 +139,7 @@ static void steal_update(struct steal_time_cpu *stc, unsigned int cpu,
 		 * Seen after restore or migration on some hosts. What was
 		 * accounted stays accounted; only growth from here on counts.
 		 */
-		atomic_long_inc(&stc->stats.backwards);
+		stat_inc(&stc->stats.backwards);
 		trace_steal_time_anomaly(cpu, STEAL_TIME_BACKWARDS, raw, stc->value);
 		growth = 0;
 	} else {
@@ -118,84 +148,83 @@ static void steal_update(struct steal_time_cpu *stc, unsigned int cpu,
 
 	if (now == U64_MAX)		/* no clock: no bound */
 		allowed = U64_MAX;
+	else if (now + STEAL_TIME_SLACK_NS > stc->horizon)
+		allowed = now + STEAL_TIME_SLACK_NS - stc->horizon;
 	else
-		allowed = (now > stc->stamp ? now - stc->stamp : 0) +
-			  STEAL_TIME_SLACK_NS;
-	if (growth > allowed) {
-		atomic_long_inc(&stc->stats.clamped);
-		trace_steal_time_anomaly(cpu, STEAL_TIME_CLAMPED, raw, stc->value);
-	}
+		allowed = 0;
 	if (check_add_overflow(growth, stc->carry, &pending))
 		pending = U64_MAX;
 	if (pending > allowed) {
+		if (growth > allowed) {
+			stat_inc(&stc->stats.clamped);
+			trace_steal_time_anomaly(cpu, STEAL_TIME_CLAMPED, raw,
+						 stc->value);
+		}
 		carry = min_t(u64, pending - allowed, STEAL_TIME_CARRY_MAX_NS);
-		atomic64_add(pending - allowed - carry, &stc->stats.dropped_ns);
+		steal_drop(stc, pending - allowed - carry);
 		pending = allowed;
 	} else {
 		carry = 0;
 	}
 
 	stc->carry = carry;
-	stc->stamp = now;
-	WRITE_ONCE(stc->raw, raw);
+	stc->horizon += pending;
+	stc->raw = raw;
 	steal_time_set_value(stc, stc->value + pending);
-	/* A reader that sees the new token must see the value that goes with it. */
+	/*
+	 * A reader that sees the new token must see the value that goes with
+	 * it. While carry waits, no token matches and the next read on this
+	 * CPU comes back here to release it.
+	 */
 	smp_wmb();
-	WRITE_ONCE(stc->token, token);
+	WRITE_ONCE(stc->token, carry ? STEAL_TIME_NO_TOKEN : token);
 	trace_steal_time_update(cpu, raw, stc->value, pending, carry);
 }
 
-static __always_inline u64 __steal_time_read(bool (*read)(unsigned int, u64 *, u64 *),
-					     struct steal_time_cpu *stc,
-					     unsigned int cpu,
-					     u64 (*clock)(void))
+/*
+ * The slow path, on the CPU itself with interrupts off. Only the CPU whose
+ * area it is folds the host's news in: its clock bounds the growth and
+ * nobody else writes its state, so no lock is needed. An NMI that finds
+ * a fold under way takes the value from before it.
+ */
+static __always_inline u64 steal_fold(bool (*read)(unsigned int, u64 *, u64 *),
+				      struct steal_time_cpu *stc,
+				      unsigned int cpu, u64 (*clock)(void))
 {
-	unsigned long flags;
 	u64 raw, token, value;
 
-	if (unlikely(!steal_snapshot(read, stc, cpu, &raw, &token))) {
-		value = steal_time_value(stc);
-		trace_steal_time_anomaly(cpu, STEAL_TIME_STUCK, READ_ONCE(stc->raw),
-					 value);
-		return value;
-	}
-
-	/* Nothing new from the host since the last update: the common case. */
-	if (likely(token == READ_ONCE(stc->token))) {
-		/* Pairs with smp_wmb() in steal_update(). */
-		smp_rmb();
+	if (stc->folding || !stc->registered)
 		return steal_time_value(stc);
+	stc->folding = true;
+	barrier();
+	if (steal_snapshot(read, stc, cpu, &raw, &token)) {
+		if (token != stc->token)
+			steal_update(stc, cpu, raw, token, clock ? clock() : U64_MAX);
+	} else {
+		trace_steal_time_anomaly(cpu, STEAL_TIME_STUCK, stc->raw,
+					 stc->value);
 	}
-
-	/*
-	 * Another CPU updating this CPU's state (or an NMI that interrupted
-	 * an update here) leaves a value that is as good as ours: never
-	 * wait for it.
-	 */
-	if (!raw_spin_trylock_irqsave(&stc->lock, flags))
-		return steal_time_value(stc);
-	/*
-	 * Snapshot again under the lock: the first one may be older than
-	 * what a concurrent reader already folded in, which would look like
-	 * a counter going backwards.
-	 */
-	if (steal_snapshot(read, stc, cpu, &raw, &token) && token != stc->token)
-		steal_update(stc, cpu, raw, token, clock ? clock() : U64_MAX);
 	value = stc->value;
-	raw_spin_unlock_irqrestore(&stc->lock, flags);
+	barrier();
+	stc->folding = false;
 	return value;
 }
 
 /* For KUnit only: the live per-CPU state is statically initialised. */
 #if IS_ENABLED(CONFIG_KUNIT)
 /**
- * steal_time_cpu_init() - initial state of a CPU before its first read
+ * steal_time_cpu_init() - state of a simulated CPU before its first read
  * @stc: the core's state for one CPU
+ * @registered: start as if the host had the area since time 0, with a
+ *		counter of 0; otherwise as a CPU that never came online
  */
-void steal_time_cpu_init(struct steal_time_cpu *stc)
+void steal_time_cpu_init(struct steal_time_cpu *stc, bool registered)
 {
 	memset(stc, 0, sizeof(*stc));
-	raw_spin_lock_init(&stc->lock);
+	u64_stats_init(&stc->stats.syncp);
+	stc->prepared = registered;
+	stc->started = registered;
+	stc->registered = registered;
 }
 EXPORT_SYMBOL_IF_KUNIT(steal_time_cpu_init);
 
@@ -204,20 +233,31 @@ EXPORT_SYMBOL_IF_KUNIT(steal_time_cpu_init);
  * @ops: backend whose @read takes the snapshot
  * @stc: the core's state for @cpu
  * @cpu: CPU whose steal time is read
- * @clock: monotonic nanosecond clock that bounds how fast steal can grow,
- *	   or NULL for no bound (to test the read protocol on its own)
+ * @clock: monotonic nanosecond clock of @cpu that bounds how fast steal
+ *	   can grow, or NULL for no bound (to test the read protocol alone)
+ * @local: read as @cpu itself, which folds the host's news in; otherwise
+ *	   as another CPU, which takes the value last folded in
  *
- * The policy of the scheduler's steal clock, with the backend and clock
- * given explicitly so that KUnit can drive it with a simulated host.
+ * The policy of the scheduler's steal clock, with the backend, the clock
+ * and the reader's place given explicitly so that KUnit can drive it with
+ * a simulated host. At most one caller at a time may pass @local true.
  *
  * Return: steal time of @cpu in nanoseconds, never less than a value
  * returned before for @stc.
  */
 u64 steal_time_read_cpu(const struct steal_time_ops *ops,
 			struct steal_time_cpu *stc, unsigned int cpu,
-			u64 (*clock)(void))
+			u64 (*clock)(void), bool local)
 {
-	return __steal_time_read(ops->read, stc, cpu, clock);
+	unsigned long flags;
+	u64 value;
+
+	if (!local)
+		return steal_time_value(stc);
+	local_irq_save(flags);
+	value = steal_fold(ops->read, stc, cpu, clock);
+	local_irq_restore(flags);
+	return value;
 }
 EXPORT_SYMBOL_IF_KUNIT(steal_time_read_cpu);
 #endif /* CONFIG_KUNIT */
@@ -236,16 +276,30 @@ static u64 steal_clock_now(void)
  * steal_time_clock_slow() - the steal clock when the host has news
  * @cpu: CPU whose steal time is read
  *
- * For steal_time_clock_fast(), after its snapshot failed or found a new
- * counter: the whole read, with retries and the policies.
+ * For steal_time_clock_fast(), after the area's token differed from the
+ * one last folded in. On @cpu itself the news is folded in; any other CPU
+ * gets the value last folded in, which the host's news reaches as soon
+ * as @cpu reads its own clock (the host publishes when the vCPU enters,
+ * and the first tick or scheduler event there reads it).
  *
  * Return: steal time of @cpu in nanoseconds.
  */
 u64 steal_time_clock_slow(unsigned int cpu)
 {
-	return __steal_time_read(steal_read_backend,
-				 per_cpu_ptr(&steal_time_state, cpu), cpu,
-				 steal_clock_now);
+	struct steal_time_cpu *stc = per_cpu_ptr(&steal_time_state, cpu);
+	unsigned long flags;
+	u64 value;
+
+	if (cpu != raw_smp_processor_id())
+		return steal_time_value(stc);
+	local_irq_save(flags);
+	/* Preemptible callers may have moved before interrupts went off. */
+	if (likely(cpu == smp_processor_id()))
+		value = steal_fold(steal_read_backend, stc, cpu, steal_clock_now);
+	else
+		value = steal_time_value(stc);
+	local_irq_restore(flags);
+	return value;
 }
 
 /* For a backend without a clock of its own. */
@@ -259,18 +313,24 @@ static u64 steal_time_clock(int cpu)
  * @ops: backend
  * @stc: the core's state for @cpu
  * @cpu: the CPU coming online; must be the calling CPU for a real backend
+ * @now: @cpu's clock, in the time base steal_update() bounds growth with
  *
  * Prepares the area the first time only: on re-registration the host keeps
- * adding to what the area holds. A refusal by the host is logged and leaves
+ * adding to what the area holds. Accounting starts at the first
+ * registration the host accepts, from what the area holds right after it:
+ * steal from before (a vCPU that waited while firmware or a previous
+ * kernel ran, or whatever that kernel's host left in this memory) is not
+ * this kernel's to account. A refusal by the host is logged and leaves
  * the CPU without steal time; it never stops the CPU from coming up.
  *
  * Return: 0, always.
  */
 VISIBLE_IF_KUNIT int steal_time_cpu_online(const struct steal_time_ops *ops,
 					   struct steal_time_cpu *stc,
-					   unsigned int cpu)
+					   unsigned int cpu, u64 now)
 {
 	unsigned long flags;
+	u64 raw, token;
 	int ret;
 
 	if (!stc->prepared) {
@@ -280,15 +340,27 @@ VISIBLE_IF_KUNIT int steal_time_cpu_online(const struct steal_time_ops *ops,
 
 	local_irq_save(flags);
 	ret = ops->enable(cpu);
+	if (!ret && !stc->started) {
+		if (steal_snapshot(ops->read, stc, cpu, &raw, &token)) {
+			stc->raw = raw;
+			/* Folded readers must not match a token before this. */
+			WRITE_ONCE(stc->token, token);
+		} else {
+			stc->raw = 0;
+			WRITE_ONCE(stc->token, STEAL_TIME_NO_TOKEN);
+		}
+		stc->horizon = now;
+		stc->started = true;
+	}
+	WRITE_ONCE(stc->registered, !ret);
 	local_irq_restore(flags);
 
-	WRITE_ONCE(stc->registered, !ret);
 	if (ret) {
-		atomic_long_inc(&stc->stats.refusals);
+		stat_inc(&stc->stats.refusals);
 		pr_warn("CPU%u: %s host refused the steal time area (%d); steal stays at %llu ns\n",
 			cpu, ops->name, ret, steal_time_value(stc));
 	} else {
-		atomic_long_inc(&stc->stats.registrations);
+		stat_inc(&stc->stats.registrations);
 	}
 	return 0;
 }
@@ -308,16 +380,17 @@ VISIBLE_IF_KUNIT void steal_time_cpu_offline(const struct steal_time_ops *ops,
 
 	local_irq_save(flags);
 	ops->disable(cpu);
-	local_irq_restore(flags);
 	WRITE_ONCE(stc->registered, false);
-	atomic_long_inc(&stc->stats.unregistrations);
+	local_irq_restore(flags);
+	stat_inc(&stc->stats.unregistrations);
 }
 EXPORT_SYMBOL_IF_KUNIT(steal_time_cpu_offline);
 
 static int steal_time_online(unsigned int cpu)
 {
 	return steal_time_cpu_online(steal_time_backend,
-				     per_cpu_ptr(&steal_time_state, cpu), cpu);
+				     per_cpu_ptr(&steal_time_state, cpu), cpu,
+				     local_clock());
 }
 
 static int steal_time_offline(unsigned int cpu)
@@ -464,11 +537,14 @@ int __init steal_time_register(const struct steal_time_ops *ops)
  */
 static int __init steal_time_start(void)
 {
+	unsigned int cpu;
 	int ret;
 
 	if (!steal_time_backend)
 		return 0;
 
+	for_each_possible_cpu(cpu)
+		u64_stats_init(&per_cpu(steal_time_state, cpu).stats.syncp);
 	ret = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "steal_time:online",
 				steal_time_online, steal_time_offline);
 	if (ret < 0) {

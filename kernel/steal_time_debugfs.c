@@ -13,6 +13,7 @@
 #include <linux/init.h>
 #include <linux/seq_file.h>
 #include <linux/static_call.h>
+#include <linux/u64_stats_sync.h>
 #include <kunit/visibility.h>
 #include <asm/paravirt.h>
 #include "steal_time_internal.h"
@@ -30,6 +31,20 @@ static int status_show(struct seq_file *m, void *unused)
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(status);
+
+static_assert(STEAL_TIME_CARRY_MAX_NS <= U32_MAX);
+
+static u64 dropped_ns(const struct steal_time_stats *s)
+{
+	unsigned int start;
+	u64 ns;
+
+	do {
+		start = u64_stats_fetch_begin(&s->syncp);
+		ns = u64_stats_read(&s->dropped_ns);
+	} while (u64_stats_fetch_retry(&s->syncp, start));
+	return ns;
+}
 
 /**
  * steal_time_cpus_show() - render the cpus file
@@ -57,16 +72,14 @@ VISIBLE_IF_KUNIT int steal_time_cpus_show(struct seq_file *m, void *unused)
 			seq_printf(m, "%llu ", host);
 		else
 			seq_puts(m, "- ");
-		seq_printf(m, "%llu %llu %ld %ld %ld %ld %llu %ld %ld %ld\n",
-			   steal_time_value(stc), READ_ONCE(stc->carry),
-			   atomic_long_read(&s->retries),
-			   atomic_long_read(&s->stuck),
-			   atomic_long_read(&s->backwards),
-			   atomic_long_read(&s->clamped),
-			   (u64)atomic64_read(&s->dropped_ns),
-			   atomic_long_read(&s->registrations),
-			   atomic_long_read(&s->refusals),
-			   atomic_long_read(&s->unregistrations));
+		seq_printf(m, "%llu %llu %lu %lu %lu %lu %llu %lu %lu %lu\n",
+			   steal_time_value(stc),
+			   /* Racy, for diagnosis; 32 bits at most: never torn. */
+			   data_race(stc->carry),
+			   READ_ONCE(s->retries), READ_ONCE(s->stuck),
+			   READ_ONCE(s->backwards), READ_ONCE(s->clamped),
+			   dropped_ns(s), READ_ONCE(s->registrations),
+			   READ_ONCE(s->refusals), READ_ONCE(s->unregistrations));
 	}
 	return 0;
 }

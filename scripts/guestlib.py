@@ -254,7 +254,8 @@ class Guest:
             if not chunk and self.proc.poll() is not None:
                 self.died()
             if not chunk:
-                raise RuntimeError('the guest shell closed: %r' % buf)
+                raise RuntimeError('the guest shell closed: %r\nThe console ends:\n%s'
+                                   % (buf[-500:], '\n'.join(self.console().splitlines()[-60:])))
             buf += chunk
         out, _, status = buf.decode(errors='replace').rpartition('@@ ')
         if status.strip() != '0':
@@ -477,12 +478,14 @@ def report_kunit(console, suites, label, inactive=None):
     return results
 
 
-def boot_for_steal(kind, name, cpu_opts='', append='', variant=None):
-    """A guest whose vCPUs always want to run (idle=poll), with a shell on
-    its second serial port. Returns it once the shell answers, with its
-    vCPU threads pinned one per host core, or raises with the console."""
+def boot_for_steal(kind, name, cpu_opts='', append='', variant=None, idle_poll=True):
+    """A guest whose vCPUs always want to run (idle=poll; or, with
+    idle_poll False, halt when idle as guests do), with a shell on its
+    second serial port. Returns it once the shell answers, with its vCPU
+    threads pinned one per host core, or raises with the console."""
     g = Guest(kind, variant=variant, name=name, cpu_opts=cpu_opts,
-              append='kunit.enable=0 idle=poll steal.run=shell ' + append).start()
+              append='kunit.enable=0 %ssteal.run=shell %s'
+              % ('idle=poll ' if idle_poll else '', append)).start()
     if not g.wait_shell(600):
         g.stop()
         raise RuntimeError('guest shell did not answer:\n' + g.console())

@@ -10,14 +10,13 @@
 #ifndef _LINUX_STEAL_TIME_H
 #define _LINUX_STEAL_TIME_H
 
-#include <linux/atomic.h>
 #include <linux/compiler.h>
 #include <linux/errno.h>
 #include <linux/percpu-defs.h>
 #include <linux/seqlock.h>
-#include <linux/spinlock_types.h>
 #include <linux/time64.h>
 #include <linux/types.h>
+#include <linux/u64_stats_sync.h>
 #include <asm/barrier.h>
 
 /**
@@ -58,21 +57,26 @@ struct steal_time_ops {
  * @retries:	snapshots spoiled because the host was writing the area
  * @stuck:	reads that gave up after %STEAL_TIME_READ_TRIES snapshots
  * @backwards:	times the host's counter was found lower than before
- * @clamped:	updates that grew faster than the time that passed
- * @dropped_ns:	steal beyond %STEAL_TIME_CARRY_MAX_NS, never accounted
+ * @clamped:	updates that would have run ahead of the CPU's clock
  * @registrations:	times the host accepted this CPU's area
  * @refusals:	times the host refused it
  * @unregistrations:	times the host was told to stop writing it
+ * @dropped_ns:	steal beyond %STEAL_TIME_CARRY_MAX_NS, never accounted
+ * @syncp:	lets other CPUs read @dropped_ns whole on 32-bit
+ *
+ * Written only by the CPU itself, so plain counters suffice: no atomic
+ * read-modify-write on the cache line the steal clock reads.
  */
 struct steal_time_stats {
-	atomic_long_t retries;
-	atomic_long_t stuck;
-	atomic_long_t backwards;
-	atomic_long_t clamped;
-	atomic64_t dropped_ns;
-	atomic_long_t registrations;
-	atomic_long_t refusals;
-	atomic_long_t unregistrations;
+	unsigned long retries;
+	unsigned long stuck;
+	unsigned long backwards;
+	unsigned long clamped;
+	unsigned long registrations;
+	unsigned long refusals;
+	unsigned long unregistrations;
+	u64_stats_t dropped_ns;
+	struct u64_stats_sync syncp;
 };
 
 /**
@@ -80,26 +84,35 @@ struct steal_time_stats {
  * @raw:	the host's counter when @value was last updated
  * @value:	what the steal clock returns for this CPU; never decreases
  * @token:	the backend's token of the snapshot @raw came from: while
- *		the host's token is still this one, @value is the answer
- * @stamp:	local_clock() when @value was last updated
+ *		the host's token is still this one, @value is the answer;
+ *		%STEAL_TIME_NO_TOKEN while @carry waits to be released
+ * @horizon:	the CPU's clock when accounting started, plus all steal
+ *		accounted since: @value may not run ahead of the clock
  * @carry:	steal the host reported faster than time passed, held back
  *		to be released as time passes
- * @lock:	serialises updates of the five fields above
+ * @folding:	the CPU is updating the fields above; an NMI that reads
+ *		the clock meanwhile takes @value as it is
  * @prepared:	@prepare has run for this CPU
+ * @started:	accounting started: the host accepted the area once
  * @registered:	the host currently has this CPU's area
  * @stats:	counters for diagnosis
  * @latch:	on 32-bit, where a 64-bit load is two loads, what lets
- *		readers without the lock take a whole @value from @latched
+ *		other CPUs and NMIs take a whole @value from @latched
  * @latched:	two copies of @value behind @latch
+ *
+ * Only the CPU itself writes it, with interrupts off (KUnit's simulated
+ * CPUs are driven the same way, by one thread); other CPUs read @value,
+ * @token, @registered and @stats.
  */
 struct steal_time_cpu {
 	u64 raw;
 	u64 value;
 	u64 token;
-	u64 stamp;
+	u64 horizon;
 	u64 carry;
-	raw_spinlock_t lock;
+	bool folding;
 	bool prepared;
+	bool started;
 	bool registered;
 	struct steal_time_stats stats;
 #if BITS_PER_LONG == 32
@@ -144,12 +157,16 @@ static __always_inline u64 steal_time_value(const struct steal_time_cpu *stc)
 #define STEAL_TIME_READ_TRIES	64
 
 /*
- * A vCPU cannot be kept from running for longer than the time that passed.
- * Growth beyond that, plus this slack for reads of another CPU's area,
- * is held back in @carry, and carry beyond STEAL_TIME_CARRY_MAX_NS dropped.
+ * A vCPU cannot have been kept from running for longer than the time that
+ * passed since its area was registered. Steal beyond that, plus this slack
+ * for the host's clock and ours, is held back in @carry, and carry beyond
+ * STEAL_TIME_CARRY_MAX_NS dropped.
  */
 #define STEAL_TIME_SLACK_NS	(1ULL * NSEC_PER_MSEC)
 #define STEAL_TIME_CARRY_MAX_NS	(100ULL * NSEC_PER_MSEC)
+
+/* No token a host can publish: makes every read go to the core. */
+#define STEAL_TIME_NO_TOKEN	U64_MAX
 
 /* What the steal_time_anomaly tracepoint reports; values are ABI for tools. */
 enum steal_time_anomaly {
@@ -240,12 +257,12 @@ static inline void steal_time_cpu_shutdown(void) { }
 
 #if IS_ENABLED(CONFIG_KUNIT)
 /* The core's building blocks, reachable by its KUnit suite only. */
-void steal_time_cpu_init(struct steal_time_cpu *stc);
+void steal_time_cpu_init(struct steal_time_cpu *stc, bool registered);
 u64 steal_time_read_cpu(const struct steal_time_ops *ops,
 			struct steal_time_cpu *stc, unsigned int cpu,
-			u64 (*clock)(void));
+			u64 (*clock)(void), bool local);
 int steal_time_cpu_online(const struct steal_time_ops *ops,
-			  struct steal_time_cpu *stc, unsigned int cpu);
+			  struct steal_time_cpu *stc, unsigned int cpu, u64 now);
 void steal_time_cpu_offline(const struct steal_time_ops *ops,
 			    struct steal_time_cpu *stc, unsigned int cpu);
 struct notifier_block;

@@ -95,6 +95,7 @@ struct sim_reader {
 	unsigned long torn_raw;		/* snapshots the protocol accepted */
 	unsigned long backwards;
 	u64 last;
+	bool local;		/* the simulated CPU itself, which folds */
 };
 
 static int sim_reader(void *data)
@@ -109,7 +110,7 @@ static int sim_reader(void *data)
 		 * core. No clock: every consistent value is folded in as is.
 		 */
 		if (!steal_time_unchanged(sim_token, &sim_stc, 0, &v))
-			v = steal_time_read_cpu(&sim_ops, &sim_stc, 0, NULL);
+			v = steal_time_read_cpu(&sim_ops, &sim_stc, 0, NULL, r->local);
 		if (upper_32_bits(v) != lower_32_bits(v))
 			r->torn++;
 		if (v < r->last)
@@ -138,7 +139,7 @@ static void readers_never_see_torn_values_while_host_writes(struct kunit *test)
 	readers = kunit_kcalloc(test, nr_cpu_ids, sizeof(*readers), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, readers);
 	memset(&sim_area, 0, sizeof(sim_area));
-	steal_time_cpu_init(&sim_stc);
+	steal_time_cpu_init(&sim_stc, true);
 
 	host_cpu = cpumask_first(cpu_online_mask);
 	host = kthread_create_on_cpu(sim_host, NULL, host_cpu, "kunit-sim-host/%u");
@@ -155,10 +156,12 @@ static void readers_never_see_torn_values_while_host_writes(struct kunit *test)
 		if (IS_ERR(t))
 			continue;
 		readers[cpu].task = t;
+		readers[cpu].local = !n++;
 		wake_up_process(t);
 	}
 	wake_up_process(host);
 	msleep(1000);
+	n = 0;
 
 	for_each_online_cpu(cpu) {
 		struct sim_reader *r = &readers[cpu];
@@ -175,14 +178,35 @@ static void readers_never_see_torn_values_while_host_writes(struct kunit *test)
 	}
 	kthread_stop(host);
 
-	kunit_info(test, "%u readers, %lu reads, %ld retries, %ld gave up, last value %u\n",
-		   n, total, atomic_long_read(&sim_stc.stats.retries),
-		   atomic_long_read(&sim_stc.stats.stuck), lower_32_bits(last));
+	kunit_info(test, "%u readers, %lu reads, %lu retries, %lu gave up, last value %u\n",
+		   n, total, sim_stc.stats.retries, sim_stc.stats.stuck,
+		   lower_32_bits(last));
 	KUNIT_EXPECT_GT(test, n, 0U);
 	/* The host must really have raced with the readers. */
 	KUNIT_EXPECT_GT(test, lower_32_bits(last), 0U);
-	KUNIT_EXPECT_GT(test, atomic_long_read(&sim_stc.stats.retries), 0L);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&sim_stc.stats.backwards), 0L);
+	KUNIT_EXPECT_GT(test, sim_stc.stats.retries, 0UL);
+	KUNIT_EXPECT_EQ(test, sim_stc.stats.backwards, 0UL);
+}
+
+/* The version is 32 bits; after 2^31 updates it wraps through zero. */
+static void update_across_version_wrap_is_folded(struct kunit *test)
+{
+	struct steal_time_cpu *stc = &sim_stc;
+
+	steal_time_cpu_init(stc, true);
+	sim_area.version = 0xfffffffe;
+	sim_area.steal = 1000;
+	KUNIT_EXPECT_EQ(test, steal_time_read_cpu(&sim_ops, stc, 0, NULL, true), 1000ULL);
+
+	sim_area.version = 0xffffffff;
+	KUNIT_EXPECT_EQ(test, steal_time_read_cpu(&sim_ops, stc, 0, NULL, true), 1000ULL);
+	sim_area.steal = 1500;
+	sim_area.version = 0;
+	KUNIT_EXPECT_EQ(test, steal_time_read_cpu(&sim_ops, stc, 0, NULL, true), 1500ULL);
+	sim_area.steal = 1700;
+	sim_area.version = 2;
+	KUNIT_EXPECT_EQ(test, steal_time_read_cpu(&sim_ops, stc, 0, NULL, true), 1700ULL);
+	KUNIT_EXPECT_EQ(test, stc->stats.backwards, 0UL);
 }
 
 static void area_is_aligned_and_msr_value_is_address_plus_enable(struct kunit *test)
@@ -314,6 +338,7 @@ static struct kunit_case kvm_steal_time_cases[] = {
 	KUNIT_CASE(snapshot_accepts_even_version),
 	KUNIT_CASE(snapshot_rejects_odd_version),
 	KUNIT_CASE_SLOW(readers_never_see_torn_values_while_host_writes),
+	KUNIT_CASE(update_across_version_wrap_is_folded),
 	KUNIT_CASE(area_is_aligned_and_msr_value_is_address_plus_enable),
 	KUNIT_CASE(every_online_cpu_is_registered),
 	KUNIT_CASE(hotplug_unregisters_and_keeps_the_count),

@@ -14,6 +14,11 @@
 #include <linux/steal_time.h>
 #include <linux/tracepoint.h>
 
+/* So that perf and trace-cmd can print the kinds by name, too. */
+TRACE_DEFINE_ENUM(STEAL_TIME_STUCK);
+TRACE_DEFINE_ENUM(STEAL_TIME_BACKWARDS);
+TRACE_DEFINE_ENUM(STEAL_TIME_CLAMPED);
+
 /*
  * steal_time_update - a CPU's steal clock advanced
  * @cpu: CPU whose steal time this is
@@ -44,7 +49,7 @@ TRACE_EVENT(steal_time_update,
  * steal_time_anomaly - the host's counter could not be taken as it was
  * @cpu: CPU whose steal time this is
  * @kind: enum steal_time_anomaly: stuck (no consistent snapshot),
- *	backwards, or clamped (grew faster than time passed)
+ *	backwards, or clamped (would have run ahead of the CPU's clock)
  * @raw: the host's counter, in nanoseconds (the last trusted one if stuck)
  * @value: the steal clock, what the scheduler accounts
  */
