@@ -56,8 +56,9 @@ kernel-%: tree-% FORCE
 	@echo "  KERNEL  build/$*/obj/vmlinux"
 
 # S3 resume goes through the firmware, so tests/t-57-kvm-suspend boots a
-# bzImage; tests/t-58-kexec kexecs into one.
-IMAGES_s3 := bzImage
+# bzImage; tests/t-58-kexec kexecs into one. The s3 kernel also builds the
+# KUnit suites as modules (tests/t-34-kunit-modules).
+IMAGES_s3 := bzImage modules
 IMAGES_product := bzImage
 IMAGES_i386 := bzImage
 

@@ -7,7 +7,7 @@
  * host and taken back (CPU hotplug, reboot and kexec, suspend, crash), and
  * serves the scheduler's steal clock with the same policies for every ABI.
  *
- * See Documentation/virt/kvm/x86/steal-time.rst.
+ * See Documentation/virt/steal-time.rst.
  */
 #define pr_fmt(fmt) "steal-time: " fmt
 
@@ -417,6 +417,21 @@ void steal_time_online_this_cpu(void *unused)
 	steal_time_online(smp_processor_id());
 }
 EXPORT_SYMBOL_IF_KUNIT(steal_time_online_this_cpu);
+
+/**
+ * steal_time_sched_clock() - what the scheduler's steal clock says
+ * @cpu: CPU whose steal time is read
+ *
+ * paravirt_steal_clock() for KUnit built as a module, which cannot reach
+ * the static call the scheduler uses.
+ *
+ * Return: steal time of @cpu in nanoseconds.
+ */
+u64 steal_time_sched_clock(int cpu)
+{
+	return paravirt_steal_clock(cpu);
+}
+EXPORT_SYMBOL_IF_KUNIT(steal_time_sched_clock);
 #endif /* CONFIG_KUNIT */
 
 /**
@@ -484,6 +499,7 @@ bool steal_time_active(void)
 {
 	return steal_time_backend;
 }
+EXPORT_SYMBOL_IF_KUNIT(steal_time_active);
 
 /**
  * steal_time_cpu_registered() - whether the host has @cpu's area now
@@ -496,6 +512,7 @@ bool steal_time_cpu_registered(unsigned int cpu)
 {
 	return READ_ONCE(per_cpu(steal_time_state, cpu).registered);
 }
+EXPORT_SYMBOL_IF_KUNIT(steal_time_cpu_registered);
 
 /**
  * steal_time_register() - install a backend as the steal time source

@@ -6,7 +6,7 @@
  *   /sys/kernel/debug/steal_time/cpus    one line per possible CPU
  *
  * Counters are in nanoseconds or events. No addresses are shown.
- * See Documentation/virt/kvm/x86/steal-time.rst.
+ * See Documentation/admin-guide/steal-time.rst.
  */
 #include <linux/cpumask.h>
 #include <linux/debugfs.h>

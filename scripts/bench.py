@@ -80,15 +80,20 @@ def parse(log):
     m = re.search(r'steal_time_bench: steal accounting: clock (\d), task clock (\d)', log)
     if m:
         f['accounting'] = (int(m[1]), int(m[2]))
+    m = re.search(r'steal_time_bench: after update: first read (\d+) cycles, '
+                  r'next read (\d+) cycles \(median of (\d+)\)', log)
+    if m:
+        f['after_update_first'], f['after_update_next'], f['after_update_n'] = \
+            int(m[1]), int(m[2]), int(m[3])
     m = re.search(r'steal_time_bench: tsc_khz (\d+)', log)
     if m:
         f['tsc_khz'] = int(m[1])
     return f
 
 
-def micro_boot(kind, kernel, mode):
+def micro_boot(kind, kernel, mode, params=None):
     _, append, cpu_opts = mode
-    params = PARAMS[kind][0]
+    params = params or PARAMS[kind][0]
     args = ('kunit.enable=0 steal_time_bench.run=1 steal_time_bench.clock_fn=%s '
             % CLOCK_FN[kernel]) + ' '.join('steal_time_bench.' + p for p in params.split())
     g = guestlib.Guest(kind, variant=variant(kernel),
@@ -137,8 +142,29 @@ def micro(kind):
     return out
 
 
-def accuracy(kind):
-    """{kernel: [(hogs per core, per-vCPU deltas)]}"""
+# With steal time active: every host core busy with a pinned hog from
+# before the guest boots, so that the host preempts the vCPUs and
+# publishes steal all the time; the read after each update is timed.
+ACTIVE_PARAMS = ('calls=1000 samples=11 switches=500 switch_samples=5 '
+                 'online_samples=0 updates=101')
+
+
+def active(kind):
+    """{kernel: figures} from a boot of each kernel with steal time active."""
+    out = {}
+    for kernel in KERNELS:
+        print('  %s kernel: steal clock with steal time active' % kernel, flush=True)
+        hogs = guestlib.Hogs(list(range(os.cpu_count())))
+        try:
+            out[kernel] = micro_boot(kind, kernel, MODES[0], ACTIVE_PARAMS)
+        finally:
+            hogs.stop()
+    return out
+
+
+def on_host(kind):
+    """(accuracy, active): what needs a real KVM host. On the nested host,
+    run there and read back from build/bench-accuracy.json."""
     if kind == 'nested':
         out = os.path.join(guestlib.BUILD, 'bench-accuracy.json')
         if os.path.exists(out):
@@ -148,7 +174,13 @@ def accuracy(kind):
         if not os.path.exists(out):
             raise RuntimeError('the nested KVM host wrote no accuracy figures')
         with open(out) as f:
-            return json.load(f)
+            res = json.load(f)
+        return res['accuracy'], res['active']
+    return accuracy('kvm'), active('kvm')
+
+
+def accuracy(kind):
+    """{kernel: [(hogs per core, per-vCPU deltas)]}"""
     window = PARAMS['kvm'][2]
     kind = 'kvm'
     out = {}
@@ -237,6 +269,23 @@ def boot_table(micro_res, kind):
     return rows
 
 
+def active_table(act):
+    rows = ['| figure | ours | upstream | ours/upstream |', '|---|---|---|---|']
+    o, u = act.get('ours', {}), act.get('upstream', {})
+    for label, key, spec in (
+            ('first read after a host update (cycles)', 'after_update_first', '%d'),
+            ('the read after it (cycles)', 'after_update_next', '%d'),
+            ('host updates timed', 'after_update_n', '%d'),
+            ('paravirt_steal_clock(), local CPU (cycles/call)', 'read_local', '%.2f'),
+            ('paravirt_steal_clock(), remote CPU (cycles/call)', 'read_remote', '%.2f'),
+            ('ping-pong, same CPU (ns/round trip)', 'switch_same-cpu', '%d'),
+            ('ping-pong, cross CPU (ns/round trip)', 'switch_cross-cpu', '%d')):
+        rows.append('| %s | %s | %s | %s |' % (label, fmt(o.get(key), spec),
+                                               fmt(u.get(key), spec),
+                                               fmt(ratio(o.get(key), u.get(key)), '%.3f')))
+    return rows
+
+
 def accuracy_table(acc):
     rows = ['| kernel | hogs per core | vCPU | guest /proc/stat steal (s) | host run_delay (s) | guest/host |',
             '|---|---|---|---|---|---|']
@@ -312,8 +361,9 @@ def machine(kind, reason, micro_kind):
 
 def main():
     if sys.argv[1:2] == ['--accuracy-to']:
+        res = {'accuracy': accuracy('kvm'), 'active': active('kvm')}
         with open(sys.argv[2], 'w') as f:
-            json.dump(accuracy('kvm'), f)
+            json.dump(res, f)
         return
     kind, reason = guestlib.host_kind()
     start = time.time()
@@ -321,8 +371,8 @@ def main():
     print('Timing the steal clock, context switches and CPU online:')
     micro_kind = 'tcg' if kind == 'nested' else kind
     micro_res = micro(micro_kind)
-    print('Accuracy against the host:')
-    acc = accuracy(kind)
+    print('Accuracy against the host, and the steal clock with steal time active:')
+    acc, act = on_host(kind)
 
     out = ['# Steal time: ours against upstream 6.12 (%s host)' % kind, '',
            'Written by `scripts/bench.py` (`make bench`); see bench/README.md for',
@@ -342,6 +392,17 @@ def main():
         read_table(micro_res) + ['']
     out += ['## Scheduler: kthread ping-pong (%s per round trip, median)' % tunit, ''] + \
         switch_table(micro_res) + ['']
+    out += ['## Steal clock with steal time active (one pinned hog per host core)', '',
+            'On the real KVM host%s: the host preempts the vCPUs and publishes steal'
+            % (' (%s)' % reason if kind == 'nested' else ''),
+            'all the time. "First read after a host update" is the path the scheduler',
+            'takes once per update: the benchmark waits, interrupts off, for the area\'s',
+            'version to move, then times one `paravirt_steal_clock()` of its own CPU',
+            '(TSC cycles, timer reads included, median). Ping-pong with steal accounting on.'] + \
+        (['On the nested host the TSC runs with TCG\'s emulation of the guest:',
+          'the cycles are emulated ones, comparable between the two kernels of one',
+          'run, not with hardware.'] if kind == 'nested' else []) + [''] + \
+        active_table(act) + ['']
     out += ['## Registration cost (default mode)', ''] + boot_table(micro_res, micro_kind) + ['']
     out += ['## Accuracy: guest /proc/stat steal against host run_delay '
             '(%d s windows)' % PARAMS['kvm'][2], '']

@@ -15,6 +15,7 @@
 #include <linux/cpu.h>
 #include <linux/cpumask.h>
 #include <linux/init.h>
+#include <linux/io.h>
 #include <linux/irqflags.h>
 #include <linux/jump_label.h>
 #include <linux/kallsyms.h>
@@ -66,6 +67,10 @@ MODULE_PARM_DESC(switch_samples, "Samples per ping-pong figure (1-1001)");
 static unsigned int online_samples = BENCH_ONLINE_SAMPLES;
 module_param(online_samples, uint, 0444);
 MODULE_PARM_DESC(online_samples, "CPU offline/online cycles to time (0-1001)");
+
+static unsigned int updates;
+module_param(updates, uint, 0444);
+MODULE_PARM_DESC(updates, "Host updates after which to time the first steal clock read (0-1001)");
 
 static char clock_fn[KSYM_NAME_LEN];
 module_param_string(clock_fn, clock_fn, sizeof(clock_fn), 0444);
@@ -338,8 +343,76 @@ static void bench_register(void)
 		bench_median(v, samples), samples);
 	kfree(v);
 }
+
+/*
+ * The path the scheduler takes right after the host published steal: wait,
+ * interrupts off, until this CPU's area shows a new version (the host
+ * publishes when the vCPU enters again, after the host preempted it), then
+ * time one steal clock read, and the one after it (the common path again).
+ * The area is found through the MSR, so that both kernels are measured the
+ * same way. Needs host contention to see any update.
+ */
+static void bench_after_update(void)
+{
+	struct kvm_steal_time *st;
+	u64 msr, *first, *second, give_up;
+	unsigned long flags;
+	unsigned int n = 0, spins;
+	cycles_t t0, t1, t2;
+	u32 version;
+	int cpu;
+
+	if (!updates)
+		return;
+	if (rdmsrl_safe(MSR_KVM_STEAL_TIME, &msr) || !(msr & KVM_MSR_ENABLED)) {
+		pr_info("after update: n/a (this CPU has no steal time area registered)\n");
+		return;
+	}
+	first = kcalloc(2 * updates, sizeof(*first), GFP_KERNEL);
+	if (!first)
+		return;
+	second = first + updates;
+	st = phys_to_virt(msr & ~(u64)(sizeof(*st) - 1));
+	migrate_disable();
+	cpu = smp_processor_id();
+	give_up = ktime_get_ns() + 60 * NSEC_PER_SEC;
+	while (n < updates && ktime_get_ns() < give_up) {
+		local_irq_save(flags);
+		/* Any read folds what came before: start from a known state. */
+		paravirt_steal_clock(cpu);
+		version = READ_ONCE(st->version);
+		for (spins = 0; spins < 1U << 24; spins++) {
+			u32 now = READ_ONCE(st->version);
+
+			if (now != version && !(now & 1))
+				break;
+			cpu_relax();
+		}
+		if (spins < 1U << 24) {
+			t0 = get_cycles();
+			WRITE_ONCE(bench_sink, bench_sink + paravirt_steal_clock(cpu));
+			t1 = get_cycles();
+			WRITE_ONCE(bench_sink, bench_sink + paravirt_steal_clock(cpu));
+			t2 = get_cycles();
+			first[n] = t1 - t0;
+			second[n++] = t2 - t1;
+		}
+		local_irq_restore(flags);
+	}
+	migrate_enable();
+	if (n)
+		pr_info("after update: first read %llu cycles, next read %llu cycles (median of %u)\n",
+			bench_median(first, n), bench_median(second, n), n);
+	else
+		pr_info("after update: n/a (the host published nothing in 60 s)\n");
+	kfree(first);
+}
 #else
 static void bench_register(void)
+{
+}
+
+static void bench_after_update(void)
 {
 }
 #endif
@@ -368,6 +441,7 @@ static int __init steal_time_bench(void)
 				     BENCH_MAX_SAMPLES, BENCH_SWITCH_SAMPLES);
 	online_samples = bench_param("online_samples", online_samples, 0,
 				     BENCH_MAX_SAMPLES, BENCH_ONLINE_SAMPLES);
+	updates = bench_param("updates", updates, 0, BENCH_MAX_SAMPLES, 0);
 
 #ifdef CONFIG_X86
 	pr_info("tsc_khz %u\n", tsc_khz);
@@ -383,6 +457,7 @@ static int __init steal_time_bench(void)
 	}
 
 	bench_read_cost();
+	bench_after_update();
 	bench_register();
 	bench_switch("same-cpu", 0, 0);
 	other = cpumask_any_but(cpu_online_mask, 0);

@@ -269,6 +269,7 @@ struct notifier_block;
 int steal_time_reboot(struct notifier_block *nb, unsigned long code,
 		      void *unused);
 void steal_time_online_this_cpu(void *unused);
+u64 steal_time_sched_clock(int cpu);
 struct seq_file;
 int steal_time_cpus_show(struct seq_file *m, void *unused);
 #endif

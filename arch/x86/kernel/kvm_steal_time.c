@@ -16,6 +16,7 @@
 #include <linux/stddef.h>
 #include <linux/steal_time.h>
 #include <linux/string.h>
+#include <kunit/visibility.h>
 #include <asm/kvm_steal_time.h>
 #include <asm/msr.h>
 #include <asm/pgtable_types.h>
@@ -46,6 +47,24 @@ u64 kvm_steal_time_msr_value(unsigned int cpu)
 	return slow_virt_to_phys(per_cpu_ptr(&kvm_steal_area, cpu)) |
 	       KVM_MSR_ENABLED;
 }
+EXPORT_SYMBOL_IF_KUNIT(kvm_steal_time_msr_value);
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/**
+ * kvm_steal_time_area() - a CPU's area, for KUnit
+ * @cpu: CPU whose area is meant
+ *
+ * The per-CPU area itself is not exported: modules have no business
+ * with it, but KUnit built as a module checks it.
+ *
+ * Return: @cpu's area.
+ */
+struct kvm_steal_time *kvm_steal_time_area(unsigned int cpu)
+{
+	return per_cpu_ptr(&kvm_steal_area, cpu);
+}
+EXPORT_SYMBOL_IF_KUNIT(kvm_steal_time_area);
+#endif
 
 static void kvm_st_prepare(unsigned int cpu)
 {
@@ -140,3 +159,4 @@ bool kvm_steal_time_active(void)
 {
 	return kvm_st_active;
 }
+EXPORT_SYMBOL_IF_KUNIT(kvm_steal_time_active);

@@ -7,6 +7,7 @@
 #include <kunit/test.h>
 #include <linux/cpu.h>
 #include <linux/delay.h>
+#include <linux/io.h>
 #include <linux/jiffies.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
@@ -211,10 +212,10 @@ static void update_across_version_wrap_is_folded(struct kunit *test)
 
 static void area_is_aligned_and_msr_value_is_address_plus_enable(struct kunit *test)
 {
-	unsigned int cpu;
+	unsigned int cpu, other;
 
 	for_each_possible_cpu(cpu) {
-		struct kvm_steal_time *st = per_cpu_ptr(&kvm_steal_area, cpu);
+		struct kvm_steal_time *st = kvm_steal_time_area(cpu);
 		u64 msr = kvm_steal_time_msr_value(cpu);
 
 		KUNIT_EXPECT_TRUE(test, IS_ALIGNED((unsigned long)st, 64));
@@ -222,7 +223,12 @@ static void area_is_aligned_and_msr_value_is_address_plus_enable(struct kunit *t
 		KUNIT_EXPECT_EQ(test, msr & KVM_MSR_ENABLED, (u64)KVM_MSR_ENABLED);
 		/* Bits 1-5 are reserved by the ABI and must be zero. */
 		KUNIT_EXPECT_EQ(test, msr & 0x3eULL, 0ULL);
-		KUNIT_EXPECT_EQ(test, msr & ~0x3fULL, (u64)slow_virt_to_phys(st));
+		/* The host finds this CPU's area at that address, in the direct map. */
+		KUNIT_EXPECT_PTR_EQ(test, phys_to_virt(msr & ~0x3fULL), (void *)st);
+		/* And no other CPU's. */
+		for_each_possible_cpu(other)
+			if (other != cpu)
+				KUNIT_EXPECT_NE(test, kvm_steal_time_msr_value(other), msr);
 	}
 }
 
@@ -246,11 +252,8 @@ static void every_online_cpu_is_registered(struct kunit *test)
 		expect_registered(test, cpu);
 }
 
-/*
- * One cycle by default; the end-to-end hotplug test on a KVM host boots
- * with kvm_steal_time_kunit.hotplug_cycles=100 while the host is contended.
- */
-static unsigned int hotplug_cycles = 1;
+/* More cycles make races with a busy host likelier to show. */
+static unsigned int hotplug_cycles = 10;
 module_param(hotplug_cycles, uint, 0444);
 MODULE_PARM_DESC(hotplug_cycles, "offline/online cycles of the last CPU");
 
@@ -266,21 +269,27 @@ static void hotplug_unregisters_and_keeps_the_count(struct kunit *test)
 	cpu = cpumask_last(cpu_online_mask);
 	if (!cpu)
 		kunit_skip(test, "needs a second online CPU to unplug");
-	st = per_cpu_ptr(&kvm_steal_area, cpu);
+	st = kvm_steal_time_area(cpu);
 
 	for (i = 0; i < hotplug_cycles; i++) {
 		ret = remove_cpu(cpu);
 		if (ret)
 			kunit_skip(test, "CPU%u cannot be unplugged here (%d)", cpu, ret);
 		KUNIT_ASSERT_FALSE(test, steal_time_cpu_registered(cpu));
-		before = READ_ONCE(st->steal);
+		/*
+		 * The host does not write an unregistered area. One more
+		 * nanosecond there makes sure the area holds something to
+		 * lose, even if the host reported no steal so far.
+		 */
+		before = READ_ONCE(st->steal) + 1;
+		WRITE_ONCE(st->steal, before);
 
 		KUNIT_ASSERT_EQ(test, add_cpu(cpu), 0);
 		expect_registered(test, cpu);
 		/* The area was not zeroed again: the host kept adding to it. */
 		KUNIT_EXPECT_GE(test, READ_ONCE(st->steal), before);
 		/* And the scheduler's clock for that CPU never went back. */
-		now = paravirt_steal_clock(cpu);
+		now = steal_time_sched_clock(cpu);
 		KUNIT_EXPECT_GE(test, now, clock);
 		clock = now;
 	}
@@ -294,10 +303,10 @@ static bool versions_change(unsigned int *version, unsigned int ms)
 	bool changed = false;
 
 	for_each_online_cpu(cpu)
-		version[cpu] = READ_ONCE(per_cpu_ptr(&kvm_steal_area, cpu)->version);
+		version[cpu] = READ_ONCE(kvm_steal_time_area(cpu)->version);
 	msleep(ms);
 	for_each_online_cpu(cpu)
-		if (READ_ONCE(per_cpu_ptr(&kvm_steal_area, cpu)->version) != version[cpu])
+		if (READ_ONCE(kvm_steal_time_area(cpu)->version) != version[cpu])
 			changed = true;
 	return changed;
 }

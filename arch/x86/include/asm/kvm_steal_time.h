@@ -22,6 +22,7 @@ DECLARE_PER_CPU(struct kvm_steal_time, kvm_steal_area);
 bool kvm_steal_time_init(void);
 bool kvm_steal_time_active(void);
 u64 kvm_steal_time_msr_value(unsigned int cpu);
+struct kvm_steal_time *kvm_steal_time_area(unsigned int cpu);
 
 /**
  * kvm_steal_time_snapshot() - one attempt at a consistent read of an area
