@@ -117,6 +117,14 @@ static void steal_drop(struct steal_time_cpu *stc, u64 ns)
 	u64_stats_update_end(&s->syncp);
 }
 
+/* How much the steal clock may still grow, by the last reading of the clock. */
+static u64 steal_allowed(const struct steal_time_cpu *stc)
+{
+	u64 limit = stc->seen + STEAL_TIME_SLACK_NS;
+
+	return limit > stc->horizon ? limit - stc->horizon : 0;
+}
+
 /*
  * Fold a new host counter into @stc, on the CPU itself with interrupts off.
  *
@@ -130,7 +138,7 @@ static void steal_drop(struct steal_time_cpu *stc, u64 ns)
  * moves on; only the part beyond %STEAL_TIME_CARRY_MAX_NS is dropped.
  */
 static void steal_update(struct steal_time_cpu *stc, unsigned int cpu,
-			 u64 raw, u64 token, u64 now)
+			 u64 raw, u64 token, u64 (*clock)(void))
 {
 	u64 growth, pending, allowed, carry;
 
@@ -146,14 +154,22 @@ static void steal_update(struct steal_time_cpu *stc, unsigned int cpu,
 		growth = raw - stc->raw;
 	}
 
-	if (now == U64_MAX)		/* no clock: no bound */
-		allowed = U64_MAX;
-	else if (now + STEAL_TIME_SLACK_NS > stc->horizon)
-		allowed = now + STEAL_TIME_SLACK_NS - stc->horizon;
-	else
-		allowed = 0;
 	if (check_add_overflow(growth, stc->carry, &pending))
 		pending = U64_MAX;
+	if (!clock) {			/* no clock: no bound */
+		allowed = U64_MAX;
+	} else {
+		/*
+		 * The clock only moves forward: while the steal fits below
+		 * an earlier reading, it fits below the current one, and
+		 * the clock need not be read at all, which is nearly always.
+		 */
+		allowed = steal_allowed(stc);
+		if (pending > allowed) {
+			stc->seen = clock();
+			allowed = steal_allowed(stc);
+		}
+	}
 	if (pending > allowed) {
 		if (growth > allowed) {
 			stat_inc(&stc->stats.clamped);
@@ -199,7 +215,7 @@ static __always_inline u64 steal_fold(bool (*read)(unsigned int, u64 *, u64 *),
 	barrier();
 	if (steal_snapshot(read, stc, cpu, &raw, &token)) {
 		if (token != stc->token)
-			steal_update(stc, cpu, raw, token, clock ? clock() : U64_MAX);
+			steal_update(stc, cpu, raw, token, clock);
 	} else {
 		trace_steal_time_anomaly(cpu, STEAL_TIME_STUCK, stc->raw,
 					 stc->value);
@@ -350,6 +366,7 @@ VISIBLE_IF_KUNIT int steal_time_cpu_online(const struct steal_time_ops *ops,
 			WRITE_ONCE(stc->token, STEAL_TIME_NO_TOKEN);
 		}
 		stc->horizon = now;
+		stc->seen = now;
 		stc->started = true;
 	}
 	WRITE_ONCE(stc->registered, !ret);

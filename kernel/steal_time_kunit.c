@@ -97,9 +97,11 @@ static const struct steal_time_ops fake_ops = {
 };
 
 static u64 fake_now;
+static int clock_reads;
 
 static u64 fake_clock(void)
 {
+	clock_reads++;
 	return fake_now;
 }
 
@@ -130,6 +132,7 @@ static int steal_time_test_init(struct kunit *test)
 	memset(&host, 0, sizeof(host));
 	steal_time_cpu_init(&stc, true);
 	fake_now = 10ULL * NSEC_PER_SEC;
+	clock_reads = 0;
 	return 0;
 }
 
@@ -274,6 +277,26 @@ static void late_publication_within_uptime_is_accounted(struct kunit *test)
 	fake_now += NSEC_PER_MSEC;
 	host.steal += 500 * NSEC_PER_MSEC;
 	KUNIT_EXPECT_EQ(test, read_clock(), 502 * NSEC_PER_MSEC);
+	KUNIT_EXPECT_EQ(test, stat(&stc.stats.clamped), 0UL);
+}
+
+/* The bound costs a clock read only when the steal nears it. */
+static void clock_is_read_only_near_the_bound(struct kunit *test)
+{
+	host.steal = 5 * NSEC_PER_MSEC;
+	KUNIT_EXPECT_EQ(test, read_clock(), 5 * NSEC_PER_MSEC);
+	KUNIT_EXPECT_EQ(test, clock_reads, 1);
+
+	fake_now += 5 * NSEC_PER_MSEC;
+	host.steal += 5 * NSEC_PER_MSEC;
+	KUNIT_EXPECT_EQ(test, read_clock(), 10 * NSEC_PER_MSEC);
+	KUNIT_EXPECT_EQ(test, clock_reads, 1);
+
+	/* Beyond what the last reading allows: read it, and it allows. */
+	fake_now += 20ULL * NSEC_PER_SEC;
+	host.steal += 15ULL * NSEC_PER_SEC;
+	KUNIT_EXPECT_EQ(test, read_clock(), 15ULL * NSEC_PER_SEC + 10 * NSEC_PER_MSEC);
+	KUNIT_EXPECT_EQ(test, clock_reads, 2);
 	KUNIT_EXPECT_EQ(test, stat(&stc.stats.clamped), 0UL);
 }
 
@@ -711,6 +734,7 @@ static struct kunit_case steal_time_core_cases[] = {
 	KUNIT_CASE(backwards_host_neither_lowers_nor_recharges),
 	KUNIT_CASE(wait_read_remotely_halfway_is_all_accounted),
 	KUNIT_CASE(late_publication_within_uptime_is_accounted),
+	KUNIT_CASE(clock_is_read_only_near_the_bound),
 	KUNIT_CASE(full_steal_is_never_clamped),
 	KUNIT_CASE(jump_beyond_elapsed_time_is_clamped),
 	KUNIT_CASE(absurd_jump_does_not_overflow),

@@ -282,8 +282,7 @@ class Guest:
         """Every CPU's steal column of /proc/stat as the guest's own user
         space reads it, in nanoseconds (USER_HZ is 100)."""
         out = self.shell('grep "^cpu[0-9]" /proc/stat')
-        return [int(line.split()[8]) * 10**7 for line in out.splitlines()
-                if line.startswith('cpu')]
+        return [f['steal'] * 10**7 for _, f in proc_stat_rows(out)]
 
     def kcpustat_steal(self, cpu):
         """What /proc/stat's steal column shows for cpu, in nanoseconds, read
@@ -369,6 +368,22 @@ def sample(guest, tids):
     after = [guest.host_run_delay(tid) for tid in tids]
     return [(inner[cpu][0], inner[cpu][1], (before[cpu] + after[cpu]) // 2, inner[cpu][2])
             for cpu in range(len(tids))]
+
+
+PROC_STAT_FIELDS = ('user', 'nice', 'system', 'idle', 'iowait', 'irq', 'softirq',
+                    'steal', 'guest', 'guest_nice')
+
+
+def proc_stat_rows(text):
+    """The "cpu" lines in text (as /proc/stat has them, in order, repeats
+    kept): [(name, {field: USER_HZ ticks})]; other lines are ignored."""
+    rows = []
+    for line in text.splitlines() if isinstance(text, str) else text:
+        parts = line.split()
+        if (len(parts) > len(PROC_STAT_FIELDS) // 2 and re.fullmatch(r'cpu\d*', parts[0])
+                and all(p.isdigit() for p in parts[1:])):
+            rows.append((parts[0], dict(zip(PROC_STAT_FIELDS, map(int, parts[1:])))))
+    return rows
 
 
 def userspace_agrees(guest):

@@ -88,6 +88,8 @@ struct steal_time_stats {
  *		%STEAL_TIME_NO_TOKEN while @carry waits to be released
  * @horizon:	the CPU's clock when accounting started, plus all steal
  *		accounted since: @value may not run ahead of the clock
+ * @seen:	the CPU's clock when it was last read, which is not on every
+ *		update: a lower bound of the clock now
  * @carry:	steal the host reported faster than time passed, held back
  *		to be released as time passes
  * @folding:	the CPU is updating the fields above; an NMI that reads
@@ -109,6 +111,7 @@ struct steal_time_cpu {
 	u64 value;
 	u64 token;
 	u64 horizon;
+	u64 seen;
 	u64 carry;
 	bool folding;
 	bool prepared;
