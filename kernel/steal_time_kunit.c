@@ -373,7 +373,7 @@ static void absurd_jump_does_not_overflow(struct kunit *test)
 			(u64)(2 * NSEC_PER_SEC + STEAL_TIME_SLACK_NS));
 }
 
-static void stale_first_snapshot_is_not_backwards(struct kunit *test)
+static void stale_snapshot_neither_lowers_nor_recharges(struct kunit *test)
 {
 	host.steal = 2000;
 	KUNIT_EXPECT_EQ(test, read_clock(), 2000ULL);
@@ -738,7 +738,7 @@ static struct kunit_case steal_time_core_cases[] = {
 	KUNIT_CASE(full_steal_is_never_clamped),
 	KUNIT_CASE(jump_beyond_elapsed_time_is_clamped),
 	KUNIT_CASE(absurd_jump_does_not_overflow),
-	KUNIT_CASE(stale_first_snapshot_is_not_backwards),
+	KUNIT_CASE(stale_snapshot_neither_lowers_nor_recharges),
 	KUNIT_CASE(read_nested_in_an_update_takes_the_old_value),
 	KUNIT_CASE(online_prepares_only_once),
 	KUNIT_CASE(accounting_starts_at_registration),

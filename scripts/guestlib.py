@@ -370,6 +370,21 @@ def sample(guest, tids):
             for cpu in range(len(tids))]
 
 
+def initrd_with(path, tree):
+    """Write to path the guests' busybox image followed by a second
+    archive of the directory tree (its paths as they are under tree), which
+    the kernel unpacks over the first."""
+    files = subprocess.run(['find', '.'], cwd=tree, capture_output=True, text=True,
+                           check=True).stdout
+    extra = subprocess.run(['cpio', '-o', '-H', 'newc', '--quiet'], cwd=tree,
+                           input=files.encode(), capture_output=True, check=True).stdout
+    with open(path, 'wb') as f, \
+            open(os.path.join(BUILD, 'initramfs-busybox.cpio.gz'), 'rb') as b:
+        f.write(b.read())
+        f.write(subprocess.run(['gzip', '-1'], input=extra, capture_output=True,
+                               check=True).stdout)
+
+
 PROC_STAT_FIELDS = ('user', 'nice', 'system', 'idle', 'iowait', 'irq', 'softirq',
                     'steal', 'guest', 'guest_nice')
 
