@@ -419,12 +419,17 @@ def userspace_agrees(guest):
     return seen
 
 
+KERNEL_LINE = re.compile(r'\[\s*\d+\.\d+\] [^\n]*\n')
+
+
 def section(log, name):
     """The lines a guest script printed after "--- name", up to the next
-    "--- " marker, without interleaved kernel log lines."""
+    "--- " marker, without interleaved kernel log lines. The kernel may
+    print in the middle of a line of ours: its message ends in a newline
+    of its own, so cutting it out joins our line up again."""
     m = re.search(r'^--- %s\n(.*?)(?=^--- )' % re.escape(name), log, re.M | re.S)
-    return [line for line in (m.group(1).splitlines() if m else [])
-            if not re.match(r'^\[\s*[\d.]+\] ', line)]
+    text = KERNEL_LINE.sub('', m.group(1)) if m else ''
+    return text.splitlines()
 
 
 def debugfs_rows(lines):
