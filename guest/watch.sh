@@ -9,3 +9,17 @@ while [ "$i" -lt "${secs:-10}" ]; do
 	sleep 1
 	i=$((i + 1))
 done
+# And what cgroup v2 says of steal, for a cgroup with a busy task in it.
+mkdir -p /sys/fs/cgroup
+if mount -t cgroup2 none /sys/fs/cgroup; then
+	mkdir /sys/fs/cgroup/busy
+	sh -c 'while :; do :; done' </dev/null >/dev/null 2>&1 &
+	echo $! > /sys/fs/cgroup/busy/cgroup.procs
+	sleep 1
+	kill $!
+	echo "--- cgroup busy cpu.stat"
+	cat /sys/fs/cgroup/busy/cpu.stat
+	echo "--- cgroup root cpu.stat"
+	cat /sys/fs/cgroup/cpu.stat
+fi
+echo "--- end"

@@ -81,18 +81,25 @@ def parse(log):
     m = re.search(r'steal_time_bench: steal accounting: clock (\d), task clock (\d)', log)
     if m:
         f['accounting'] = (int(m[1]), int(m[2]))
-    m = re.search(r'steal_time_bench: after update: first read (\d+) cycles, '
-                  r'next read (\d+) cycles \(median of (\d+)\)', log)
-    if m:
-        f['after_update_first'], f['after_update_next'], f['after_update_n'] = \
-            int(m[1]), int(m[2]), int(m[3])
+    for m in re.finditer(r'steal_time_bench: (read|tick) after update: first (\d+) cycles, '
+                         r'next (\d+) cycles \(median of (\d+)\)', log):
+        key = 'after_update' if m[1] == 'read' else 'tick_after_update'
+        f[key + '_first'], f[key + '_next'], f[key + '_n'] = int(m[2]), int(m[3]), int(m[4])
     m = re.search(r'steal_time_bench: tsc_khz (\d+)', log)
     if m:
         f['tsc_khz'] = int(m[1])
     return f
 
 
-def micro_boot(kind, kernel, mode, params=None):
+# The tick, after each of this many host updates, in a shell moved into a
+# cgroup of its own (cgroup v2): the tick charges that cgroup's steal.
+TICK_CGROUP = ('mkdir -p /sys/fs/cgroup && mount -t cgroup2 none /sys/fs/cgroup && '
+               'mkdir /sys/fs/cgroup/bench && echo $$ > /sys/fs/cgroup/bench/cgroup.procs && '
+               'echo %d > /sys/module/steal_time_bench/parameters/tick_updates && '
+               'grep steal_usec /sys/fs/cgroup/bench/cpu.stat || true')
+
+
+def micro_boot(kind, kernel, mode, params=None, ticks=0):
     _, append, cpu_opts = mode
     params = params or PARAMS[kind][0]
     args = ('kunit.enable=0 steal_time_bench.run=1 steal_time_bench.clock_fn=%s '
@@ -106,6 +113,11 @@ def micro_boot(kind, kernel, mode, params=None):
         if not g.wait_console(r'steal_time_bench: done', 1200):
             raise RuntimeError('%s kernel, %s: the benchmark did not finish:\n%s'
                                % (kernel, mode[0], g.console()))
+        if ticks:
+            if not g.wait_shell(600):
+                raise RuntimeError('%s kernel: no guest shell:\n%s' % (kernel, g.console()))
+            print('    [%s] %s' % (kernel, g.shell(TICK_CGROUP % ticks, timeout=600).strip()))
+            g.wait_console(r'steal_time_bench: tick after update', 60)
         log = g.console()
     finally:
         g.stop()
@@ -157,7 +169,7 @@ def active(kind):
         print('  %s kernel: steal clock with steal time active' % kernel, flush=True)
         hogs = guestlib.Hogs(list(range(os.cpu_count())))
         try:
-            out[kernel] = micro_boot(kind, kernel, MODES[0], ACTIVE_PARAMS)
+            out[kernel] = micro_boot(kind, kernel, MODES[0], ACTIVE_PARAMS, ticks=101)
         finally:
             hogs.stop()
     return out
@@ -285,6 +297,10 @@ def active_table(act):
             ('first read after a host update (cycles)', 'after_update_first', '%d'),
             ('the read after it (cycles)', 'after_update_next', '%d'),
             ('host updates timed', 'after_update_n', '%d'),
+            ('first tick after a host update, task in a cgroup (cycles)',
+             'tick_after_update_first', '%d'),
+            ('the tick after it (cycles)', 'tick_after_update_next', '%d'),
+            ('host updates timed for the tick', 'tick_after_update_n', '%d'),
             ('paravirt_steal_clock(), local CPU (cycles/call)', 'read_local', '%.2f'),
             ('paravirt_steal_clock(), remote CPU (cycles/call)', 'read_remote', '%.2f'),
             ('ping-pong, same CPU (ns/round trip)', 'switch_same-cpu', '%d'),

@@ -19,11 +19,14 @@
 #include <linux/irqflags.h>
 #include <linux/jump_label.h>
 #include <linux/kallsyms.h>
+#include <linux/kernel_stat.h>
+#include <linux/kstrtox.h>
 #include <linux/kthread.h>
 #include <linux/math64.h>
 #include <linux/moduleparam.h>
 #include <linux/percpu.h>
 #include <linux/printk.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/static_call.h>
@@ -345,14 +348,15 @@ static void bench_register(void)
 }
 
 /*
- * The path the scheduler takes right after the host published steal: wait,
- * interrupts off, until this CPU's area shows a new version (the host
- * publishes when the vCPU enters again, after the host preempted it), then
- * time one steal clock read, and the one after it (the common path again).
- * The area is found through the MSR, so that both kernels are measured the
- * same way. Needs host contention to see any update.
+ * Wait for the host to publish (it bumps the version of this CPU's area
+ * when the vCPU enters again, after the host preempted it), then time
+ * @op once, and once more (the common path again). Interrupts stay off
+ * from before the wait, so nothing else folds the update first. The area
+ * is found through the MSR, so that both kernels are measured the same
+ * way. Needs host contention to see any update.
  */
-static void bench_after_update(void)
+static void bench_after_updates(const char *what, void (*op)(int cpu),
+				unsigned int updates)
 {
 	struct kvm_steal_time *st;
 	u64 msr, *first, *second, give_up;
@@ -362,10 +366,9 @@ static void bench_after_update(void)
 	u32 version;
 	int cpu;
 
-	if (!updates)
-		return;
 	if (rdmsrl_safe(MSR_KVM_STEAL_TIME, &msr) || !(msr & KVM_MSR_ENABLED)) {
-		pr_info("after update: n/a (this CPU has no steal time area registered)\n");
+		pr_info("%s after update: n/a (this CPU has no steal time area registered)\n",
+			what);
 		return;
 	}
 	first = kcalloc(2 * updates, sizeof(*first), GFP_KERNEL);
@@ -378,8 +381,8 @@ static void bench_after_update(void)
 	give_up = ktime_get_ns() + 60 * NSEC_PER_SEC;
 	while (n < updates && ktime_get_ns() < give_up) {
 		local_irq_save(flags);
-		/* Any read folds what came before: start from a known state. */
-		paravirt_steal_clock(cpu);
+		/* Take in what came before: start from a known state. */
+		op(cpu);
 		version = READ_ONCE(st->version);
 		for (spins = 0; spins < 1U << 24; spins++) {
 			u32 now = READ_ONCE(st->version);
@@ -390,9 +393,9 @@ static void bench_after_update(void)
 		}
 		if (spins < 1U << 24) {
 			t0 = get_cycles();
-			WRITE_ONCE(bench_sink, bench_sink + paravirt_steal_clock(cpu));
+			op(cpu);
 			t1 = get_cycles();
-			WRITE_ONCE(bench_sink, bench_sink + paravirt_steal_clock(cpu));
+			op(cpu);
 			t2 = get_cycles();
 			first[n] = t1 - t0;
 			second[n++] = t2 - t1;
@@ -401,11 +404,50 @@ static void bench_after_update(void)
 	}
 	migrate_enable();
 	if (n)
-		pr_info("after update: first read %llu cycles, next read %llu cycles (median of %u)\n",
-			bench_median(first, n), bench_median(second, n), n);
+		pr_info("%s after update: first %llu cycles, next %llu cycles (median of %u)\n",
+			what, bench_median(first, n), bench_median(second, n), n);
 	else
-		pr_info("after update: n/a (the host published nothing in 60 s)\n");
+		pr_info("%s after update: n/a (the host published nothing in 60 s)\n",
+			what);
 	kfree(first);
+}
+
+static void bench_read_op(int cpu)
+{
+	WRITE_ONCE(bench_sink, bench_sink + paravirt_steal_clock(cpu));
+}
+
+/* The first read after an update folds it; the next one finds nothing new. */
+static void bench_after_update(void)
+{
+	if (updates)
+		bench_after_updates("read", bench_read_op, updates);
+}
+
+/*
+ * A tick that interrupts the writer in user space: it accounts the steal
+ * published since the last one, to /proc/stat and, in kernels that have
+ * it, to the writer's cgroup.
+ */
+static void bench_tick_op(int cpu)
+{
+	account_process_tick(current, 1);
+}
+
+static int bench_ticks_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int n;
+	int err = kstrtouint(val, 0, &n);
+
+	if (err)
+		return err;
+	if (n < 1 || n > BENCH_MAX_SAMPLES)
+		return -ERANGE;
+	/* Not from the command line: it runs in its writer's context. */
+	if (system_state != SYSTEM_RUNNING)
+		return -EBUSY;
+	bench_after_updates("tick", bench_tick_op, n);
+	return 0;
 }
 #else
 static void bench_register(void)
@@ -415,7 +457,19 @@ static void bench_register(void)
 static void bench_after_update(void)
 {
 }
+
+static int bench_ticks_set(const char *val, const struct kernel_param *kp)
+{
+	return -EOPNOTSUPP;
+}
 #endif
+
+static const struct kernel_param_ops bench_ticks_ops = {
+	.set = bench_ticks_set,
+};
+module_param_cb(tick_updates, &bench_ticks_ops, NULL, 0200);
+MODULE_PARM_DESC(tick_updates,
+		 "Written at run time: time the tick after this many host updates, in the writer's context (1-1001)");
 
 static unsigned int bench_param(const char *name, unsigned int val,
 				unsigned int min, unsigned int max,
