@@ -455,15 +455,59 @@ def check_agreement(guest, name, title, window=AGREEMENT_WINDOW):
     finally:
         hogs.stop()
     print(table(title, window, busy))
-    bad = ['vCPU %d: ratio %.4f' % (cpu, ratio(d)) for cpu, d in enumerate(busy)
-           if d['host'] < 0.1 * window * 1e9 or not 0.98 <= ratio(d) <= 1.02]
-    return check(name, not bad, '; '.join(bad))
+    return check(name, not disagreement(busy, window), disagreement(busy, window))
+
+
+def disagreement(deltas, window):
+    """Why a contended window's figures (measure()) fail the 2% agreement
+    between each vCPU's /proc/stat steal, its steal clock and its thread's
+    run_delay; '' if they do not."""
+    bad = []
+    for cpu, d in enumerate(deltas):
+        if d['host'] < 0.1 * window * 1e9:
+            bad.append('vCPU %d: host run_delay only %.3f s, contention did not bite'
+                       % (cpu, d['host'] / 1e9))
+        elif not 0.98 <= ratio(d) <= 1.02:
+            bad.append('vCPU %d: ratio %.4f' % (cpu, ratio(d)))
+        elif not 0.98 <= d['clock'] / d['host'] <= 1.02:
+            bad.append('vCPU %d: the core\'s steal clock moved %.3f s'
+                       % (cpu, d['clock'] / 1e9))
+    return '; '.join(bad)
+
+
+def plan(cases):
+    """Print the test's KTAP plan: how many verdict lines it will print,
+    before the first of them (tests/run-all.sh fails a test whose plan and
+    verdicts disagree)."""
+    print('1..%d' % cases, flush=True)
+
+
+# Where each of our KUnit suites is defined.
+KUNIT_SOURCES = {'steal_time_core': 'kernel/steal_time_kunit.c',
+                 'kvm_steal_time': 'arch/x86/kernel/kvm_steal_time_kunit.c'}
+
+
+def kunit_cases(suites):
+    """How many cases the suites have, counted in their sources: how many
+    verdicts report_kunit() prints for a complete run of them."""
+    n = 0
+    for suite in suites:
+        with open(os.path.join(TOP, KUNIT_SOURCES[suite])) as f:
+            n += len(re.findall(r'^\s*KUNIT_CASE\w*\(', f.read(), re.M))
+    return n
 
 
 def check(name, ok, why=''):
-    """Print a test case's verdict line, as tests/run-all.sh counts them."""
-    print(('PASS: %s' % name) if ok else ('FAIL: %s: %s' % (name, why)))
+    """Print a test case's verdict line, as tests/run-all.sh counts them;
+    every verdict of our tests goes through here or skip()."""
+    print(('PASS: %s' % name) if ok else ('FAIL: %s: %s' % (name, why)), flush=True)
     return ok
+
+
+def skip(name, why):
+    """A case that did not run, and why: counted as skipped, which make
+    check reports (a case that could run here must not skip)."""
+    print('SKIP: %s: %s' % (name, why), flush=True)
 
 
 def kunit_parser():
@@ -496,20 +540,20 @@ def report_kunit(console, suites, label, inactive=None):
             m = re.search(r'ok \d+ %s # SKIP ?(.*)' % re.escape(case.name), console)
             why = m.group(1).strip() if m else ''
             if case.status == ok:
-                print('PASS: ' + name)
+                check(name, True)
             elif case.status == skipped and inactive and inactive in why:
-                print('PASS: %s sees no steal time offered: %s' % (name, why))
+                check('%s sees no steal time offered: %s' % (name, why), True)
             elif case.status == skipped:
-                print('SKIP: %s: %s' % (name, why))
+                skip(name, why)
             else:
-                print('FAIL: %s: %s; see the console log above' % (name, case.status.name))
+                check(name, False, '%s; see the console log above' % case.status.name)
         if suite.counts.errors or suite.status == parser.TestStatus.TEST_CRASHED:
-            print('FAIL: %s %s: the suite\'s KTAP output is incomplete (%d errors)'
-                  % (label, suite.name, suite.counts.errors))
+            check('%s %s' % (label, suite.name), False,
+                  'the suite\'s KTAP output is incomplete (%d errors)' % suite.counts.errors)
     ran = {suite.name for suite in run.subtests}
     for suite in suites:
         if suite not in ran:
-            print('FAIL: %s %s: suite did not run' % (label, suite))
+            check('%s %s' % (label, suite), False, 'suite did not run')
     return results
 
 

@@ -1,16 +1,21 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# run-all.sh [TEST...]: runs the given tests/t-* (default: all, in order).
-# Each prints one line per case:
+# run-all.sh [TEST...]: runs the given tests/t-* (default: all, in order)
+# and reports in KTAP (Documentation/dev-tools/ktap.rst), one subtest per
+# test. Each test prints its plan ("1..N") and then one line per case:
 #   PASS: name    FAIL: name: why    SKIP: name: why
-# A test that exits non-zero without a FAIL line, or outlives its time
-# (STEAL_TEST_TIMEOUT seconds, default 1200), counts as one failure.
+# which scripts/ktap.py turns into the subtest's results; a planned case
+# that never came is a failure. What the tests print besides goes out as
+# KTAP diagnostic lines ("# ..."). A test that exits non-zero without a
+# FAIL line, or outlives its time (STEAL_TEST_TIMEOUT seconds, default
+# 1200), gets one more failed case.
 #
 # The tests named t-*-kvm-* need a real KVM host. Where this machine has
 # no hardware KVM (scripts/host-kind says "nested"), they all run in one
-# boot of the nested KVM host (scripts/nested-host), and their verdict
-# lines are counted here as they come. There each test gets
+# boot of the nested KVM host (scripts/nested-host), which runs this
+# script with STEAL_REPORT=raw: plain output with "### TEST" markers,
+# which the run outside reads back test by test. There each test gets
 # STEAL_TEST_TIMEOUT seconds (default 600); a host that says nothing for
 # longer, or whose kernel reports a soft lockup, has hung and is killed;
 # the test it was running gets one more try, and the tests it never
@@ -26,22 +31,39 @@ cd "$(dirname "$0")"
 tests=("$@")
 [ ${#tests[@]} -gt 0 ] || tests=(t-*)
 results=$(mktemp)
+logs=$(mktemp -d)
 timeout=${STEAL_TEST_TIMEOUT:-1200}
+raw=false
+[ "${STEAL_REPORT:-}" = raw ] && raw=true
+index=0
+
+# What is not a result is a KTAP diagnostic line.
+diag() {
+	if $raw; then cat; else sed -u 's/^/# /'; fi
+}
+
+# report TEST LOG [WHY]: the test's KTAP subtest, its cases counted.
+report() {
+	index=$((index + 1))
+	../scripts/ktap.py "$index" "$1" "$2" "$results" "${3:-}"
+}
 
 one() {
-	local t=$1 start=$SECONDS log rc
-	echo "### $t"
-	log=$(mktemp)
-	timeout -k 10 "$timeout" ./"$t" 2>&1 | tee "$log"
+	local t=$1 start=$SECONDS log=$logs/$1.log rc why=""
+	echo "### $t" | diag
+	timeout -k 10 "$timeout" ./"$t" 2>&1 | tee "$log" | diag
 	rc=${PIPESTATUS[0]}
-	grep -E '^(PASS|FAIL|SKIP):' "$log" >> "$results"
 	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
-		echo "FAIL: $t: killed after $timeout s" | tee -a "$results"
+		why="killed after $timeout s"
 	elif [ "$rc" != 0 ] && ! grep -q '^FAIL:' "$log"; then
-		echo "FAIL: $t: exited $rc without a verdict" | tee -a "$results"
+		why="exited $rc without a verdict"
 	fi
-	rm -f "$log"
-	echo "### $t: $((SECONDS - start)) s"
+	if $raw; then
+		[ -z "$why" ] || echo "### $t failed: $why"
+	else
+		report "$t" "$log" "$why"
+	fi
+	echo "### $t: $((SECONDS - start)) s" | diag
 }
 
 kind=$(../scripts/host-kind)
@@ -54,26 +76,39 @@ for t in "${tests[@]}"; do
 	esac
 done
 
+if ! $raw; then
+	echo "KTAP version 1"
+	echo "1..$((${#here[@]} + ${#nested[@]}))"
+fi
 for t in "${here[@]}"; do
 	one "$t"
 done
 
-# One boot of the nested host for the given tests; appends their verdicts
-# to $results and sets "left" to the tests it never started.
+# The lines between "### TEST" and "### TEST: N s" in a nested host's log.
+section() {
+	awk -v t="$2" '$0 == "### " t { on = 1; next }
+		index($0, "### " t ": ") == 1 { on = 0 } on' "$1"
+}
+
+# One boot of the nested host for the given tests; reports the tests it
+# ran and sets "left" to the tests it never started or is to run again.
 nested_boot() {
-	local log rc t reason verdicts started=0
+	local log rc t reason why started=0
 	log=$(mktemp)
-	STEAL_HOST=kvm STEAL_TEST_TIMEOUT=$nested_timeout ../scripts/nested-host run \
+	STEAL_HOST=kvm STEAL_REPORT=raw STEAL_TEST_TIMEOUT=$nested_timeout \
+		../scripts/nested-host run \
 		--timeout $((nested_budget - (SECONDS - start))) \
 		--quiet $((nested_timeout + 60)) -- \
-		./run-all.sh "$@" 2>&1 | tee "$log"
+		./run-all.sh "$@" 2>&1 | tee "$log" | diag
 	rc=${PIPESTATUS[0]}
 	reason=$(grep '^nested-host: ' "$log" | grep -v ': up,\|: done in' | head -n 1)
-	verdicts=$(wc -l < "$log")
 	left=()
 	for t in "$@"; do
 		if grep -q "^### $t: " "$log"; then
 			started=1
+			why=$(sed -n "s/^### $t failed: //p" "$log" | head -n 1)
+			section "$log" "$t" > "$logs/$t.log"
+			report "$t" "$logs/$t.log" "$why"
 		elif grep -q "^### $t\$" "$log"; then
 			started=1
 			# A host that hung under a test gets one more try at it
@@ -81,22 +116,22 @@ nested_boot() {
 			# the test's own verdicts are never retried.
 			if [[ "$reason" == *"locked up"* || "$reason" == *"said nothing"* ]] &&
 			   [[ " $retried " != *" $t "* ]]; then
-				echo "### $t: the nested host hung under it ($reason); it runs again on a fresh boot"
+				echo "### $t: the nested host hung under it ($reason); it runs again on a fresh boot" | diag
 				retried+=" $t"
 				left+=("$t")
-				verdicts=$(($(grep -n "^### $t\$" "$log" | cut -d: -f1) - 1))
 			else
-				echo "FAIL: $t: did not finish: ${reason:-the nested host exited $rc}" | tee -a "$results"
+				section "$log" "$t" > "$logs/$t.log"
+				report "$t" "$logs/$t.log" "did not finish: ${reason:-the nested host exited $rc}"
 			fi
 		else
 			left+=("$t")
 		fi
 	done
-	head -n "$verdicts" "$log" | grep -E '^(PASS|FAIL|SKIP):' >> "$results"
 	# A host that started nothing will not do better on the next boot.
 	if [ "$started" = 0 ]; then
 		for t in "${left[@]}"; do
-			echo "FAIL: $t: did not start: ${reason:-the nested host exited $rc}" | tee -a "$results"
+			: > "$logs/$t.log"
+			report "$t" "$logs/$t.log" "did not start: ${reason:-the nested host exited $rc}"
 		done
 		left=()
 	fi
@@ -112,22 +147,31 @@ if [ ${#nested[@]} -gt 0 ]; then
 	nested_budget=${STEAL_NESTED_TIMEOUT:-2400}
 	retried=""
 	while [ ${#left[@]} -gt 0 ] && [ $((SECONDS - start)) -lt $((nested_budget - 120)) ]; do
-		echo "### ${left[*]} in the nested KVM host (${kind#nested: })"
+		echo "### ${left[*]} in the nested KVM host (${kind#nested: })" | diag
 		nested_boot "${left[@]}"
-		[ ${#left[@]} = 0 ] || echo "### the nested host stopped; booting it again for ${left[*]}"
+		[ ${#left[@]} = 0 ] ||
+			echo "### the nested host stopped; booting it again for ${left[*]}" | diag
 	done
 	for t in "${left[@]}"; do
-		echo "FAIL: $t: did not start: the nested host's $nested_budget s were spent" | tee -a "$results"
+		: > "$logs/$t.log"
+		report "$t" "$logs/$t.log" "did not start: the nested host's $nested_budget s were spent"
 	done
-	echo "### nested KVM host: $((SECONDS - start)) s"
+	echo "### nested KVM host: $((SECONDS - start)) s" | diag
 fi
 
+# Inside the nested host the run outside reads the verdicts and counts.
+if $raw; then
+	rm -rf "$results" "$logs"
+	exit 0
+fi
 passed=$(grep -c '^PASS:' "$results")
 failed=$(grep -c '^FAIL:' "$results")
 skipped=$(grep -c '^SKIP:' "$results")
-echo
-echo "Not passed:"
-grep -E '^(FAIL|SKIP):' "$results" | sed 's/^/  /'
-rm -f "$results"
+{
+	echo
+	echo "Not passed:"
+	grep -E '^(FAIL|SKIP):' "$results" | sed 's/^/  /'
+} | diag
+rm -rf "$results" "$logs"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]
