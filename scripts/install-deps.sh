@@ -3,7 +3,7 @@
 # Installs the Debian packages the build and the tests need, if missing.
 set -euo pipefail
 pkgs=(gcc make perl bc flex bison libelf-dev libssl-dev cpio gzip lz4
-      ccache qemu-system-x86 busybox-static procps prometheus-node-exporter gnuplot-nox python3 python3-sphinx
+      ccache qemu-system-x86 busybox-static procps prometheus-node-exporter gnuplot-nox python3 python3-sphinx pyflakes3
       kexec-tools kmod xz-utils)
 [ -n "${KSRC:-}" ] || pkgs+=(linux-source-6.12)
 
