@@ -29,7 +29,9 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import guestlib  # noqa: E402
+import hosts  # noqa: E402
+import qemu_guest  # noqa: E402
+import steal_figures  # noqa: E402
 
 KERNELS = ('ours', 'upstream')
 # The function each kernel's scheduler steal clock resolves to, for the
@@ -51,7 +53,7 @@ PARAMS = {
 TCG_ICOUNT = ('-icount', 'shift=0,sleep=off')
 TARGETS = {'read_vs_upstream': 1.05, 'read_vs_floor': 1.5,
            'switch_vs_upstream': 1.01, 'accuracy': (0.99, 1.01)}
-TOP = guestlib.TOP
+TOP = hosts.TOP
 
 
 def variant(kernel):
@@ -104,7 +106,7 @@ def micro_boot(kind, kernel, mode, params=None, ticks=0):
     params = params or PARAMS[kind][0]
     args = ('kunit.enable=0 steal_time_bench.run=1 steal_time_bench.clock_fn=%s '
             % CLOCK_FN[kernel]) + ' '.join('steal_time_bench.' + p for p in params.split())
-    g = guestlib.Guest(kind, variant=variant(kernel),
+    g = qemu_guest.Guest(kind, variant=variant(kernel),
                        name='bench-' + kernel, cpu_opts=cpu_opts,
                        append=args + ' steal.run=shell ' + append,
                        extra=TCG_ICOUNT if kind == 'tcg' else ()).start()
@@ -167,7 +169,7 @@ def active(kind):
     out = {}
     for kernel in KERNELS:
         print('  %s kernel: steal clock with steal time active' % kernel, flush=True)
-        hogs = guestlib.Hogs(list(range(os.cpu_count())))
+        hogs = hosts.Hogs(list(range(os.cpu_count())))
         try:
             out[kernel] = micro_boot(kind, kernel, MODES[0], ACTIVE_PARAMS, ticks=101)
         finally:
@@ -178,7 +180,7 @@ def active(kind):
 def in_nested_host(what, icount=False):
     """Run this script's --WHAT-to inside the nested KVM host, return what
     it wrote (build/bench-WHAT.json)."""
-    out = os.path.join(guestlib.BUILD, 'bench-%s.json' % what)
+    out = os.path.join(hosts.BUILD, 'bench-%s.json' % what)
     if os.path.exists(out):
         os.unlink(out)
     subprocess.run([os.path.join(TOP, 'scripts', 'nested-host'), 'run'] +
@@ -207,16 +209,16 @@ def accuracy(kind):
     out = {}
     for kernel in KERNELS:
         print('  %s kernel: accuracy windows' % kernel, flush=True)
-        g = guestlib.boot_for_steal(kind, 'bench-acc-' + kernel,
+        g = qemu_guest.boot_for_steal(kind, 'bench-acc-' + kernel,
                                     variant=variant(kernel))
         try:
-            guestlib.measure(g, 2)
+            steal_figures.measure(g, 2)
             runs = []
             for per_core in (0, 1, 2):
-                hogs = guestlib.Hogs(g.cores * per_core) if per_core else None
+                hogs = hosts.Hogs(g.cores * per_core) if per_core else None
                 try:
-                    guestlib.measure(g, 1)
-                    runs.append((per_core, guestlib.measure(g, window)))
+                    steal_figures.measure(g, 1)
+                    runs.append((per_core, steal_figures.measure(g, window)))
                 finally:
                     if hogs:
                         hogs.stop()
@@ -317,7 +319,7 @@ def accuracy_table(acc):
     for kernel, runs in acc.items():
         for per_core, ds in runs:
             for cpu, d in enumerate(ds):
-                r = guestlib.ratio(d)
+                r = steal_figures.ratio(d)
                 ok = ''
                 if per_core:
                     lo, hi = TARGETS['accuracy']
@@ -338,7 +340,7 @@ def accuracy_plot(acc, path):
             for cpu in range(len(runs[0][1])):
                 titles.append('%s, vCPU %d' % (kernel, cpu))
                 for per_core, ds in runs:
-                    ratios.append(guestlib.ratio(ds[cpu]))
+                    ratios.append(steal_figures.ratio(ds[cpu]))
                     f.write('%d %f\n' % (per_core, ratios[-1]))
                 f.write('\n\n')
     series = ['"%s" index %d using 1:2 with linespoints lw 2 title "%s"' % (data, i, t)
@@ -373,7 +375,7 @@ def machine(kind, reason, micro_kind):
     if subprocess.run(['git', '-C', TOP, 'diff', '--quiet', 'HEAD', '--', '.',
                        ':!bench/results-*', ':!bench/accuracy-*']).returncode:
         rev += '-dirty'
-    base = subprocess.run(['make', '-s', '-C', os.path.join(guestlib.BUILD, 'bench-upstream', 'linux'),
+    base = subprocess.run(['make', '-s', '-C', os.path.join(hosts.BUILD, 'bench-upstream', 'linux'),
                            'kernelversion'], capture_output=True, text=True).stdout.strip()
     return ['- date: %s' % time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()),
             '- host: %s, %d CPUs, Linux %s' % (cpu, os.cpu_count(), platform.release()),
@@ -393,7 +395,7 @@ def main():
         with open(sys.argv[2], 'w') as f:
             json.dump(accuracy('kvm'), f)
         return
-    kind, reason = guestlib.host_kind()
+    kind, reason = hosts.host_kind()
     start = time.time()
     print('make bench on a %s host (%s)' % (kind, reason))
     print('Timing the steal clock, context switches and CPU online:')

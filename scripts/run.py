@@ -12,7 +12,9 @@ import os
 import sys
 import time
 
-import guestlib
+import hosts
+import qemu_guest
+import steal_figures
 
 QUIET, BUSY = 6, 12
 
@@ -25,21 +27,21 @@ def vmstat_second(g):
     """One `vmstat 1 2` in the guest: its second row covers the last second.
     Returns (the header, that row, samples before and after, seconds taken)."""
     t0 = time.time()
-    before = guestlib.sample(g, g.tids)
+    before = steal_figures.sample(g, g.tids)
     out = g.shell('vmstat 1 2').splitlines()
-    after = guestlib.sample(g, g.tids)
+    after = steal_figures.sample(g, g.tids)
     return out[1], out[-1], before, after, time.time() - t0
 
 
 def main():
-    kind = guestlib.kvm_host()
-    _, reason = guestlib.host_kind()
+    kind = hosts.kvm_host()
+    _, reason = hosts.host_kind()
     where = os.environ.get('STEAL_NESTED_HOST')
     print('Host: %s (%s)%s' % (kind, reason, ', inside the nested KVM host: ' + where
                                 if where else ''))
     print('Booting a guest whose 2 vCPUs always want to run (idle=poll), '
           'vCPU threads pinned one per host core ...', flush=True)
-    g = guestlib.boot_for_steal(kind, 'steal-run')
+    g = qemu_guest.boot_for_steal(kind, 'steal-run')
     phases = [(QUIET, False), (BUSY, True), (QUIET, False)]
     points = []
     start = time.time()
@@ -50,12 +52,12 @@ def main():
         took = []
         for seconds, contended in phases:
             begin = time.time()
-            hogs = guestlib.Hogs(g.cores) if contended else None
+            hogs = hosts.Hogs(g.cores) if contended else None
             try:
                 end = time.time() + seconds
                 while time.time() < end:
                     head, row, s0, s1, span = vmstat_second(g)
-                    d = guestlib.deltas(s0, s1)
+                    d = steal_figures.deltas(s0, s1)
                     if not points:
                         print('  time  contended | %s | host run_delay %%' % head.strip())
                     host = ['%5.1f' % (100.0 * x['host'] / 1e9 / span) for x in d]
@@ -75,11 +77,11 @@ def main():
         return min(points, key=lambda p: abs(p[0] - t))[1]
     q, b = took[0][0], took[0][0] + took[1][0]
     print()
-    print(guestlib.table('Quiet', q, guestlib.deltas(points[0][1], at(q))))
-    print(guestlib.table('Contended', took[1][0], guestlib.deltas(at(q), at(b))))
-    print(guestlib.table('Quiet again', took[2][0], guestlib.deltas(at(b), points[-1][1])))
-    png = os.path.join(guestlib.BUILD, 'steal-run.png')
-    if guestlib.plot(points, took, png, 'Steal per vCPU, guest vs host (%s host)' % kind):
+    print(steal_figures.table('Quiet', q, steal_figures.deltas(points[0][1], at(q))))
+    print(steal_figures.table('Contended', took[1][0], steal_figures.deltas(at(q), at(b))))
+    print(steal_figures.table('Quiet again', took[2][0], steal_figures.deltas(at(b), points[-1][1])))
+    png = os.path.join(hosts.BUILD, 'steal-run.png')
+    if steal_figures.plot(points, took, png, 'Steal per vCPU, guest vs host (%s host)' % kind):
         print('\nPlot: %s' % png)
     return 0
 

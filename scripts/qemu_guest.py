@@ -1,73 +1,20 @@
 # SPDX-License-Identifier: GPL-2.0
-"""Boot our test guest under QEMU and look at it from the host.
+"""Boot our test guest under QEMU and control it: QMP and the monitor,
+the guest's memory read through the monitor (the kernel's internals: the
+host-written counter, the core's steal clock, kcpustat), a shell running
+in the guest on its second serial port (what an admin reads: /proc/stat,
+debugfs, sysfs), and saving and restoring a guest."""
 
-Shared by `make run` (scripts/run.py), the end-to-end tests (tests/) and
-the benchmark (scripts/bench.py). The guest's steal time is read where an
-admin reads it, /proc/stat, by a shell running in the guest on its second
-serial port; the kernel's internals (the host-written counter, the core's
-steal clock) are read from guest memory through the QEMU monitor; the
-host's view is the vCPU threads' run_delay from
-/proc/<pid>/task/<tid>/schedstat.
-
-Where the machine has no hardware KVM, the tests that need a KVM host run
-inside the nested host of scripts/nested-host, where this file sees
-hardware KVM (kvm_amd) and runs unchanged.
-"""
-
-import ctypes
 import json
 import os
 import re
-import shutil
-import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 
-TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BUILD = os.path.join(TOP, 'build')
-
-# Long enough that /proc/stat's lag behind the steal clock (steal is
-# accounted a tick at a time, and a vCPU back from a long wait has many
-# ticks of it to catch up) stays well under 2% of what a hog steals.
-AGREEMENT_WINDOW = 20
-
-# enum cpu_usage_stat in include/linux/kernel_stat.h: kcpustat.cpustat[7]
-CPUTIME_STEAL = 7
-
-
-def host_kind():
-    """Return (kind, reason) as scripts/host-kind says: kind is 'kvm'
-    (run guests here), 'nested' (run them inside scripts/nested-host) or
-    'tcg' (STEAL_HOST=tcg: a dry run of a KVM test's own code with its
-    guests under TCG, whose steal verdicts must fail)."""
-    out = subprocess.run([os.path.join(TOP, 'scripts', 'host-kind')],
-                         capture_output=True, text=True, check=True).stdout
-    kind, _, reason = out.strip().partition(': ')
-    return kind, reason
-
-
-def kvm_host():
-    """What every test that needs a KVM host calls first. On a machine
-    without hardware KVM it runs the calling test again inside the nested
-    host and exits with its status; elsewhere it returns the host kind."""
-    kind, reason = host_kind()
-    if kind == 'nested':
-        print('Host: %s; running %s inside it' % (reason, os.path.basename(sys.argv[0])),
-              flush=True)
-        nested = os.path.join(TOP, 'scripts', 'nested-host')
-        os.execv(nested, [nested, 'run', '--'] + [os.path.abspath(sys.argv[0])] + sys.argv[1:])
-    return kind
-
-
-def die_with_parent():
-    """For Popen's preexec_fn: the child is killed when the process that
-    started it dies, so that a test killed by its timeout leaves no QEMU
-    or hog behind."""
-    PR_SET_PDEATHSIG = 1
-    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+from hosts import BUILD, die_with_parent, pin
+from steal_figures import CPUTIME_STEAL, proc_stat_rows
 
 
 class Symbols:
@@ -333,43 +280,6 @@ class Guest:
                 self.proc.wait()
 
 
-class Hogs:
-    """CPU-bound host processes pinned to given host cores; ours alone."""
-
-    def __init__(self, cores):
-        self.procs = [subprocess.Popen(['taskset', '-c', str(c), 'sh', '-c',
-                                        'while :; do :; done'],
-                                       preexec_fn=die_with_parent)
-                      for c in cores]
-
-    def stop(self):
-        for p in self.procs:
-            p.kill()
-        for p in self.procs:
-            p.wait()
-
-
-def pin(tid, core):
-    subprocess.run(['taskset', '-p', '-c', str(core), str(tid)],
-                   check=True, capture_output=True)
-
-
-def sample(guest, tids):
-    """Per vCPU: (guest /proc/stat steal, guest raw area steal, host
-    run_delay, the core's steal clock), all in nanoseconds. The guest's
-    values are read from its memory through the monitor, which QEMU's own
-    thread answers however contended the vCPUs are, between two reads of
-    the host's run_delay whose mean is taken: all four describe the same
-    moment within milliseconds. userspace_agrees() checks that the
-    guest's user space reads the same /proc/stat."""
-    before = [guest.host_run_delay(tid) for tid in tids]
-    inner = [(guest.kcpustat_steal(cpu), guest.raw_steal(cpu), guest.steal_clock(cpu))
-             for cpu in range(len(tids))]
-    after = [guest.host_run_delay(tid) for tid in tids]
-    return [(inner[cpu][0], inner[cpu][1], (before[cpu] + after[cpu]) // 2, inner[cpu][2])
-            for cpu in range(len(tids))]
-
-
 def initrd_with(path, tree):
     """Write to path the guests' busybox image followed by a second
     archive of the directory tree (its paths as they are under tree), which
@@ -385,178 +295,6 @@ def initrd_with(path, tree):
                                check=True).stdout)
 
 
-PROC_STAT_FIELDS = ('user', 'nice', 'system', 'idle', 'iowait', 'irq', 'softirq',
-                    'steal', 'guest', 'guest_nice')
-
-
-def proc_stat_rows(text):
-    """The "cpu" lines in text (as /proc/stat has them, in order, repeats
-    kept): [(name, {field: USER_HZ ticks})]; other lines are ignored."""
-    rows = []
-    for line in text.splitlines() if isinstance(text, str) else text:
-        parts = line.split()
-        if (len(parts) > len(PROC_STAT_FIELDS) // 2 and re.fullmatch(r'cpu\d*', parts[0])
-                and all(p.isdigit() for p in parts[1:])):
-            rows.append((parts[0], dict(zip(PROC_STAT_FIELDS, map(int, parts[1:])))))
-    return rows
-
-
-def userspace_agrees(guest):
-    """The steal column of /proc/stat as the guest's user space reads it
-    must lie between the kernel's counter read just before and just after,
-    in USER_HZ ticks. Raises RuntimeError if not."""
-    cpus = range(len(guest.tids))
-    lo = [guest.kcpustat_steal(cpu) for cpu in cpus]
-    seen = guest.proc_stat_steals()
-    hi = [guest.kcpustat_steal(cpu) for cpu in cpus]
-    tick = 10**7
-    bad = ['cpu%d: %d ticks, kernel %d..%d' % (cpu, seen[cpu] // tick, lo[cpu] // tick,
-                                                hi[cpu] // tick)
-           for cpu in cpus if not lo[cpu] // tick <= seen[cpu] // tick <= hi[cpu] // tick]
-    if bad:
-        raise RuntimeError('/proc/stat read in the guest disagrees with its kernel: '
-                           + '; '.join(bad))
-    return seen
-
-
-KERNEL_LINE = re.compile(r'\[\s*\d+\.\d+\] [^\n]*\n')
-
-
-def section(log, name):
-    """The lines a guest script printed after "--- name", up to the next
-    "--- " marker, without interleaved kernel log lines. The kernel may
-    print in the middle of a line of ours: its message ends in a newline
-    of its own, so cutting it out joins our line up again."""
-    m = re.search(r'^--- %s\n(.*?)(?=^--- )' % re.escape(name), log, re.M | re.S)
-    text = KERNEL_LINE.sub('', m.group(1)) if m else ''
-    return text.splitlines()
-
-
-def debugfs_rows(lines):
-    """Rows of the debugfs cpus file as dicts keyed by its header, by CPU."""
-    if not lines:
-        return {}
-    header = lines[0].split()
-    rows = (dict(zip(header, line.split())) for line in lines[1:])
-    return {int(r['cpu']): r for r in rows}
-
-
-def check_agreement(guest, name, title, window=AGREEMENT_WINDOW):
-    """With one hog pinned to each vCPU's host core, every vCPU's /proc/stat
-    steal must match its thread's run_delay within 2% over the window.
-    The guest must be running guest/shell.sh."""
-    if not guest.wait_shell(120):
-        return check(name, False, 'the guest shell did not answer')
-    guest.pin_vcpus()
-    hogs = Hogs(guest.cores)
-    try:
-        measure(guest, 1)
-        busy = measure(guest, window)
-    finally:
-        hogs.stop()
-    print(table(title, window, busy))
-    return check(name, not disagreement(busy, window), disagreement(busy, window))
-
-
-def disagreement(deltas, window):
-    """Why a contended window's figures (measure()) fail the 2% agreement
-    between each vCPU's /proc/stat steal, its steal clock and its thread's
-    run_delay; '' if they do not."""
-    bad = []
-    for cpu, d in enumerate(deltas):
-        if d['host'] < 0.1 * window * 1e9:
-            bad.append('vCPU %d: host run_delay only %.3f s, contention did not bite'
-                       % (cpu, d['host'] / 1e9))
-        elif not 0.98 <= ratio(d) <= 1.02:
-            bad.append('vCPU %d: ratio %.4f' % (cpu, ratio(d)))
-        elif not 0.98 <= d['clock'] / d['host'] <= 1.02:
-            bad.append('vCPU %d: the core\'s steal clock moved %.3f s'
-                       % (cpu, d['clock'] / 1e9))
-    return '; '.join(bad)
-
-
-def plan(cases):
-    """Print the test's KTAP plan: how many verdict lines it will print,
-    before the first of them (tests/run-all.sh fails a test whose plan and
-    verdicts disagree)."""
-    print('1..%d' % cases, flush=True)
-
-
-# Where each of our KUnit suites is defined.
-KUNIT_SOURCES = {'steal_time_core': 'kernel/steal_time_kunit.c',
-                 'kvm_steal_time': 'arch/x86/kernel/kvm_steal_time_kunit.c'}
-
-
-def kunit_cases(suites):
-    """How many cases the suites have, counted in their sources: how many
-    verdicts report_kunit() prints for a complete run of them."""
-    n = 0
-    for suite in suites:
-        with open(os.path.join(TOP, KUNIT_SOURCES[suite])) as f:
-            n += len(re.findall(r'^\s*KUNIT_CASE\w*\(', f.read(), re.M))
-    return n
-
-
-def check(name, ok, why=''):
-    """Print a test case's verdict line, as tests/run-all.sh counts them;
-    every verdict of our tests goes through here or skip()."""
-    print(('PASS: %s' % name) if ok else ('FAIL: %s: %s' % (name, why)), flush=True)
-    return ok
-
-
-def skip(name, why):
-    """A case that did not run, and why: counted as skipped, which make
-    check reports (a case that could run here must not skip)."""
-    print('SKIP: %s: %s' % (name, why), flush=True)
-
-
-def kunit_parser():
-    """The kernel's own KTAP parser, tools/testing/kunit/kunit_parser.py,
-    from the base tree our kernels are built from."""
-    base = os.environ.get('KSRC') or os.path.join(BUILD, 'base', 'linux')
-    path = os.path.join(base, 'tools', 'testing', 'kunit')
-    if path not in sys.path:
-        sys.path.insert(0, path)
-    import kunit_parser as parser
-    return parser
-
-
-def report_kunit(console, suites, label, inactive=None):
-    """Parse the KUnit results in a boot log with the kernel's own parser
-    (which prints its usual summary), then print one verdict line per
-    case; every suite must have run, complete. A case that skips itself
-    with the reason inactive (it needs a host offering steal time, and
-    another test runs it on one) passes as having seen that this host
-    offers none. Returns {suite.case: status name}."""
-    parser = kunit_parser()
-    lines = [line + '\n' for line in console.splitlines()]
-    run = parser.parse_run_tests(lines)
-    ok, skipped = parser.TestStatus.SUCCESS, parser.TestStatus.SKIPPED
-    results = {}
-    for suite in run.subtests:
-        for case in suite.subtests:
-            name = '%s %s.%s' % (label, suite.name, case.name)
-            results['%s.%s' % (suite.name, case.name)] = case.status.name
-            m = re.search(r'ok \d+ %s # SKIP ?(.*)' % re.escape(case.name), console)
-            why = m.group(1).strip() if m else ''
-            if case.status == ok:
-                check(name, True)
-            elif case.status == skipped and inactive and inactive in why:
-                check('%s sees no steal time offered: %s' % (name, why), True)
-            elif case.status == skipped:
-                skip(name, why)
-            else:
-                check(name, False, '%s; see the console log above' % case.status.name)
-        if suite.counts.errors or suite.status == parser.TestStatus.TEST_CRASHED:
-            check('%s %s' % (label, suite.name), False,
-                  'the suite\'s KTAP output is incomplete (%d errors)' % suite.counts.errors)
-    ran = {suite.name for suite in run.subtests}
-    for suite in suites:
-        if suite not in ran:
-            check('%s %s' % (label, suite), False, 'suite did not run')
-    return results
-
-
 def boot_for_steal(kind, name, cpu_opts='', append='', variant=None, idle_poll=True):
     """A guest whose vCPUs always want to run (idle=poll; or, with
     idle_poll False, halt when idle as guests do), with a shell on its
@@ -569,32 +307,6 @@ def boot_for_steal(kind, name, cpu_opts='', append='', variant=None, idle_poll=T
         g.stop()
         raise RuntimeError('guest shell did not answer:\n' + g.console())
     return g.pin_vcpus()
-
-
-def measure(guest, seconds):
-    """Per vCPU over a window: guest /proc/stat steal, guest raw area steal,
-    host run_delay and steal clock deltas, in nanoseconds. At both ends
-    the guest's own user space reads /proc/stat too, and must agree."""
-    userspace_agrees(guest)
-    s0 = sample(guest, guest.tids)
-    time.sleep(seconds)
-    s1 = sample(guest, guest.tids)
-    userspace_agrees(guest)
-    return deltas(s0, s1)
-
-
-def ratio(d):
-    return d['stat'] / d['host'] if d['host'] else float('nan')
-
-
-def table(title, window, deltas):
-    lines = ['%s (%.0f s window)' % (title, window),
-             '  vCPU   guest /proc/stat steal   guest raw steal   host run_delay   guest/host',
-             ]
-    for cpu, d in enumerate(deltas):
-        lines.append('  %4d   %20.3f s   %13.3f s   %12.3f s   %10.4f' %
-                     (cpu, d['stat'] / 1e9, d['raw'] / 1e9, d['host'] / 1e9, ratio(d)))
-    return '\n'.join(lines)
 
 
 def save_and_restore(guest, path, name):
@@ -634,47 +346,3 @@ def save_and_restore(guest, path, name):
         new.qmp('cont')
     new.saved_run_delay = saved_run_delay
     return new.pin_vcpus()
-
-
-def deltas(a, b):
-    return [{'stat': y[0] - x[0], 'raw': y[1] - x[1], 'host': y[2] - x[2],
-             'clock': y[3] - x[3]} for x, y in zip(a, b)]
-
-
-def plot(points, phases, path, title):
-    """PNG of cumulative guest steal against host run_delay per vCPU, with
-    the contended phases shaded. Needs gnuplot; returns False without it."""
-    if not shutil.which('gnuplot'):
-        return False
-    data = path + '.dat'
-    t0 = points[0][1]
-    with open(data, 'w') as f:
-        for t, s in points:
-            row = ['%.3f' % t]
-            for cpu, (stat, _, host, _) in enumerate(s):
-                row += ['%.6f' % ((stat - t0[cpu][0]) / 1e9),
-                        '%.6f' % ((host - t0[cpu][2]) / 1e9)]
-            f.write(' '.join(row) + '\n')
-    shades, at = [], 0.0
-    for seconds, contended in phases:
-        if contended:
-            shades.append('set object rect from %.1f, graph 0 to %.1f, graph 1 '
-                          'fc rgb "#eeeeee" fs solid behind' % (at, at + seconds))
-        at += seconds
-    series = []
-    for cpu in range(len(t0)):
-        series.append('"%s" using 1:%d with lines lw 2 title "vCPU %d: guest /proc/stat steal"'
-                      % (data, 2 + 2 * cpu, cpu))
-        series.append('"%s" using 1:%d with lines dt 2 lw 2 title "vCPU %d: host run_delay"'
-                      % (data, 3 + 2 * cpu, cpu))
-    script = '\n'.join([
-        'set terminal png size 900,500 noenhanced',
-        'set output "%s"' % path,
-        'set title "%s"' % title,
-        'set xlabel "seconds"', 'set ylabel "cumulative steal, seconds"',
-        'set key top left', 'set grid'] + shades +
-        ['plot ' + ', '.join(series)])
-    subprocess.run(['gnuplot'], input=script, text=True, check=True,
-                   capture_output=True)
-    os.unlink(data)
-    return True

@@ -1,0 +1,181 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Steal time figures and how they compare: each vCPU's /proc/stat steal,
+the host-written counter and the core's steal clock in the guest, and the
+host's view, the vCPU threads' run_delay from
+/proc/<pid>/task/<tid>/schedstat, sampled together; the tables, the 2%
+agreement, the plot; parsing what guests print."""
+
+import os
+import re
+import shutil
+import subprocess
+import time
+
+
+# Long enough that /proc/stat's lag behind the steal clock (steal is
+# accounted a tick at a time, and a vCPU back from a long wait has many
+# ticks of it to catch up) stays well under 2% of what a hog steals.
+AGREEMENT_WINDOW = 20
+
+
+# enum cpu_usage_stat in include/linux/kernel_stat.h: kcpustat.cpustat[7]
+CPUTIME_STEAL = 7
+
+
+def sample(guest, tids):
+    """Per vCPU: (guest /proc/stat steal, guest raw area steal, host
+    run_delay, the core's steal clock), all in nanoseconds. The guest's
+    values are read from its memory through the monitor, which QEMU's own
+    thread answers however contended the vCPUs are, between two reads of
+    the host's run_delay whose mean is taken: all four describe the same
+    moment within milliseconds. userspace_agrees() checks that the
+    guest's user space reads the same /proc/stat."""
+    before = [guest.host_run_delay(tid) for tid in tids]
+    inner = [(guest.kcpustat_steal(cpu), guest.raw_steal(cpu), guest.steal_clock(cpu))
+             for cpu in range(len(tids))]
+    after = [guest.host_run_delay(tid) for tid in tids]
+    return [(inner[cpu][0], inner[cpu][1], (before[cpu] + after[cpu]) // 2, inner[cpu][2])
+            for cpu in range(len(tids))]
+
+
+PROC_STAT_FIELDS = ('user', 'nice', 'system', 'idle', 'iowait', 'irq', 'softirq',
+                    'steal', 'guest', 'guest_nice')
+
+
+def proc_stat_rows(text):
+    """The "cpu" lines in text (as /proc/stat has them, in order, repeats
+    kept): [(name, {field: USER_HZ ticks})]; other lines are ignored."""
+    rows = []
+    for line in text.splitlines() if isinstance(text, str) else text:
+        parts = line.split()
+        if (len(parts) > len(PROC_STAT_FIELDS) // 2 and re.fullmatch(r'cpu\d*', parts[0])
+                and all(p.isdigit() for p in parts[1:])):
+            rows.append((parts[0], dict(zip(PROC_STAT_FIELDS, map(int, parts[1:])))))
+    return rows
+
+
+def userspace_agrees(guest):
+    """The steal column of /proc/stat as the guest's user space reads it
+    must lie between the kernel's counter read just before and just after,
+    in USER_HZ ticks. Raises RuntimeError if not."""
+    cpus = range(len(guest.tids))
+    lo = [guest.kcpustat_steal(cpu) for cpu in cpus]
+    seen = guest.proc_stat_steals()
+    hi = [guest.kcpustat_steal(cpu) for cpu in cpus]
+    tick = 10**7
+    bad = ['cpu%d: %d ticks, kernel %d..%d' % (cpu, seen[cpu] // tick, lo[cpu] // tick,
+                                                hi[cpu] // tick)
+           for cpu in cpus if not lo[cpu] // tick <= seen[cpu] // tick <= hi[cpu] // tick]
+    if bad:
+        raise RuntimeError('/proc/stat read in the guest disagrees with its kernel: '
+                           + '; '.join(bad))
+    return seen
+
+
+KERNEL_LINE = re.compile(r'\[\s*\d+\.\d+\] [^\n]*\n')
+
+
+def section(log, name):
+    """The lines a guest script printed after "--- name", up to the next
+    "--- " marker, without interleaved kernel log lines. The kernel may
+    print in the middle of a line of ours: its message ends in a newline
+    of its own, so cutting it out joins our line up again."""
+    m = re.search(r'^--- %s\n(.*?)(?=^--- )' % re.escape(name), log, re.M | re.S)
+    text = KERNEL_LINE.sub('', m.group(1)) if m else ''
+    return text.splitlines()
+
+
+def debugfs_rows(lines):
+    """Rows of the debugfs cpus file as dicts keyed by its header, by CPU."""
+    if not lines:
+        return {}
+    header = lines[0].split()
+    rows = (dict(zip(header, line.split())) for line in lines[1:])
+    return {int(r['cpu']): r for r in rows}
+
+
+def disagreement(deltas, window):
+    """Why a contended window's figures (measure()) fail the 2% agreement
+    between each vCPU's /proc/stat steal, its steal clock and its thread's
+    run_delay; '' if they do not."""
+    bad = []
+    for cpu, d in enumerate(deltas):
+        if d['host'] < 0.1 * window * 1e9:
+            bad.append('vCPU %d: host run_delay only %.3f s, contention did not bite'
+                       % (cpu, d['host'] / 1e9))
+        elif not 0.98 <= ratio(d) <= 1.02:
+            bad.append('vCPU %d: ratio %.4f' % (cpu, ratio(d)))
+        elif not 0.98 <= d['clock'] / d['host'] <= 1.02:
+            bad.append('vCPU %d: the core\'s steal clock moved %.3f s'
+                       % (cpu, d['clock'] / 1e9))
+    return '; '.join(bad)
+
+
+def measure(guest, seconds):
+    """Per vCPU over a window: guest /proc/stat steal, guest raw area steal,
+    host run_delay and steal clock deltas, in nanoseconds. At both ends
+    the guest's own user space reads /proc/stat too, and must agree."""
+    userspace_agrees(guest)
+    s0 = sample(guest, guest.tids)
+    time.sleep(seconds)
+    s1 = sample(guest, guest.tids)
+    userspace_agrees(guest)
+    return deltas(s0, s1)
+
+
+def ratio(d):
+    return d['stat'] / d['host'] if d['host'] else float('nan')
+
+
+def table(title, window, deltas):
+    lines = ['%s (%.0f s window)' % (title, window),
+             '  vCPU   guest /proc/stat steal   guest raw steal   host run_delay   guest/host',
+             ]
+    for cpu, d in enumerate(deltas):
+        lines.append('  %4d   %20.3f s   %13.3f s   %12.3f s   %10.4f' %
+                     (cpu, d['stat'] / 1e9, d['raw'] / 1e9, d['host'] / 1e9, ratio(d)))
+    return '\n'.join(lines)
+
+
+def deltas(a, b):
+    return [{'stat': y[0] - x[0], 'raw': y[1] - x[1], 'host': y[2] - x[2],
+             'clock': y[3] - x[3]} for x, y in zip(a, b)]
+
+
+def plot(points, phases, path, title):
+    """PNG of cumulative guest steal against host run_delay per vCPU, with
+    the contended phases shaded. Needs gnuplot; returns False without it."""
+    if not shutil.which('gnuplot'):
+        return False
+    data = path + '.dat'
+    t0 = points[0][1]
+    with open(data, 'w') as f:
+        for t, s in points:
+            row = ['%.3f' % t]
+            for cpu, (stat, _, host, _) in enumerate(s):
+                row += ['%.6f' % ((stat - t0[cpu][0]) / 1e9),
+                        '%.6f' % ((host - t0[cpu][2]) / 1e9)]
+            f.write(' '.join(row) + '\n')
+    shades, at = [], 0.0
+    for seconds, contended in phases:
+        if contended:
+            shades.append('set object rect from %.1f, graph 0 to %.1f, graph 1 '
+                          'fc rgb "#eeeeee" fs solid behind' % (at, at + seconds))
+        at += seconds
+    series = []
+    for cpu in range(len(t0)):
+        series.append('"%s" using 1:%d with lines lw 2 title "vCPU %d: guest /proc/stat steal"'
+                      % (data, 2 + 2 * cpu, cpu))
+        series.append('"%s" using 1:%d with lines dt 2 lw 2 title "vCPU %d: host run_delay"'
+                      % (data, 3 + 2 * cpu, cpu))
+    script = '\n'.join([
+        'set terminal png size 900,500 noenhanced',
+        'set output "%s"' % path,
+        'set title "%s"' % title,
+        'set xlabel "seconds"', 'set ylabel "cumulative steal, seconds"',
+        'set key top left', 'set grid'] + shades +
+        ['plot ' + ', '.join(series)])
+    subprocess.run(['gnuplot'], input=script, text=True, check=True,
+                   capture_output=True)
+    os.unlink(data)
+    return True

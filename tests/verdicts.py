@@ -1,0 +1,111 @@
+# SPDX-License-Identifier: GPL-2.0
+"""What the tests report: their KTAP plan and one verdict line per case
+(tests/run-all.sh turns them into KTAP), and the guests' KUnit results
+read with the kernel's own KTAP parser."""
+
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'scripts'))
+from hosts import BUILD, Hogs, TOP  # noqa: E402
+from steal_figures import AGREEMENT_WINDOW, disagreement, measure, table  # noqa: E402
+
+
+def check_agreement(guest, name, title, window=AGREEMENT_WINDOW):
+    """With one hog pinned to each vCPU's host core, every vCPU's /proc/stat
+    steal must match its thread's run_delay within 2% over the window.
+    The guest must be running guest/shell.sh."""
+    if not guest.wait_shell(120):
+        return check(name, False, 'the guest shell did not answer')
+    guest.pin_vcpus()
+    hogs = Hogs(guest.cores)
+    try:
+        measure(guest, 1)
+        busy = measure(guest, window)
+    finally:
+        hogs.stop()
+    print(table(title, window, busy))
+    return check(name, not disagreement(busy, window), disagreement(busy, window))
+
+
+def plan(cases):
+    """Print the test's KTAP plan: how many verdict lines it will print,
+    before the first of them (tests/run-all.sh fails a test whose plan and
+    verdicts disagree)."""
+    print('1..%d' % cases, flush=True)
+
+
+# Where each of our KUnit suites is defined.
+KUNIT_SOURCES = {'steal_time_core': 'kernel/steal_time_kunit.c',
+                 'kvm_steal_time': 'arch/x86/kernel/kvm_steal_time_kunit.c'}
+
+
+def kunit_cases(suites):
+    """How many cases the suites have, counted in their sources: how many
+    verdicts report_kunit() prints for a complete run of them."""
+    n = 0
+    for suite in suites:
+        with open(os.path.join(TOP, KUNIT_SOURCES[suite])) as f:
+            n += len(re.findall(r'^\s*KUNIT_CASE\w*\(', f.read(), re.M))
+    return n
+
+
+def check(name, ok, why=''):
+    """Print a test case's verdict line, as tests/run-all.sh counts them;
+    every verdict of our tests goes through here or skip()."""
+    print(('PASS: %s' % name) if ok else ('FAIL: %s: %s' % (name, why)), flush=True)
+    return ok
+
+
+def skip(name, why):
+    """A case that did not run, and why: counted as skipped, which make
+    check reports (a case that could run here must not skip)."""
+    print('SKIP: %s: %s' % (name, why), flush=True)
+
+
+def kunit_parser():
+    """The kernel's own KTAP parser, tools/testing/kunit/kunit_parser.py,
+    from the base tree our kernels are built from."""
+    base = os.environ.get('KSRC') or os.path.join(BUILD, 'base', 'linux')
+    path = os.path.join(base, 'tools', 'testing', 'kunit')
+    if path not in sys.path:
+        sys.path.insert(0, path)
+    import kunit_parser as parser
+    return parser
+
+
+def report_kunit(console, suites, label, inactive=None):
+    """Parse the KUnit results in a boot log with the kernel's own parser
+    (which prints its usual summary), then print one verdict line per
+    case; every suite must have run, complete. A case that skips itself
+    with the reason inactive (it needs a host offering steal time, and
+    another test runs it on one) passes as having seen that this host
+    offers none. Returns {suite.case: status name}."""
+    parser = kunit_parser()
+    lines = [line + '\n' for line in console.splitlines()]
+    run = parser.parse_run_tests(lines)
+    ok, skipped = parser.TestStatus.SUCCESS, parser.TestStatus.SKIPPED
+    results = {}
+    for suite in run.subtests:
+        for case in suite.subtests:
+            name = '%s %s.%s' % (label, suite.name, case.name)
+            results['%s.%s' % (suite.name, case.name)] = case.status.name
+            m = re.search(r'ok \d+ %s # SKIP ?(.*)' % re.escape(case.name), console)
+            why = m.group(1).strip() if m else ''
+            if case.status == ok:
+                check(name, True)
+            elif case.status == skipped and inactive and inactive in why:
+                check('%s sees no steal time offered: %s' % (name, why), True)
+            elif case.status == skipped:
+                skip(name, why)
+            else:
+                check(name, False, '%s; see the console log above' % case.status.name)
+        if suite.counts.errors or suite.status == parser.TestStatus.TEST_CRASHED:
+            check('%s %s' % (label, suite.name), False,
+                  'the suite\'s KTAP output is incomplete (%d errors)' % suite.counts.errors)
+    ran = {suite.name for suite in run.subtests}
+    for suite in suites:
+        if suite not in ran:
+            check('%s %s' % (label, suite), False, 'suite did not run')
+    return results
