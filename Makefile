@@ -11,8 +11,8 @@
 # Everything is built under build/: the pristine base (Debian's
 # linux-source-6.12, or KSRC) in build/base, and one directory per kernel
 # variant, build/VARIANT/{linux,obj}: product (the series), s3 (for the
-# suspend test), i386 (the 32-bit guest), and the benchmark's bench-ours
-# and bench-upstream. Every
+# suspend test), i386 (the 32-bit guest), riscv64 (the RISC-V guest, SBI
+# steal time), and the benchmark's bench-ours and bench-upstream. Every
 # variant's sources are at ../linux from its objects, so the compiler
 # cache serves a file that is the same in two variants only once.
 #
@@ -25,10 +25,12 @@ TOP      := $(CURDIR)
 BUILD    := $(TOP)/build
 JOBS     ?= $(shell nproc)
 CCACHE   := $(shell command -v ccache >/dev/null && echo "ccache ")
-# Every variant is x86_64 but i386, the 32-bit guest.
-karch     = $(if $(filter i386,$(1)),i386,x86_64)
+# Every variant is x86_64 but i386, the 32-bit guest, and riscv64, built
+# with Debian's cross compiler.
+karch     = $(if $(filter i386,$(1)),i386,$(if $(filter riscv64,$(1)),riscv,x86_64))
+kcross    = $(if $(filter riscv64,$(1)),riscv64-linux-gnu-)
 KMAKE     = $(MAKE) -s -C $(BUILD)/$(1)/linux O=$(BUILD)/$(1)/obj ARCH=$(call karch,$(1)) \
-	    CC="$(CCACHE)gcc" -j$(JOBS)
+	    CROSS_COMPILE=$(call kcross,$(1)) CC="$(CCACHE)$(call kcross,$(1))gcc" -j$(JOBS)
 
 export KSRC TARBALL
 # Let a fresh clone elsewhere reuse the compiler cache of an earlier one.
@@ -50,7 +52,7 @@ tree-%: deps FORCE
 	@scripts/prepare-tree.sh $* $(BUILD)/$*/linux
 
 kernel-%: tree-% FORCE
-	@ARCH=$(call karch,$*) scripts/configure.sh $(BUILD)/$*/linux $(BUILD)/$*/obj $*
+	@ARCH=$(call karch,$*) CROSS_COMPILE=$(call kcross,$*) scripts/configure.sh $(BUILD)/$*/linux $(BUILD)/$*/obj $*
 	@echo "  BUILD   vmlinux ($*) in build/$*/obj"
 	@+$(call KMAKE,$*) vmlinux $(IMAGES_$*)
 	@echo "  KERNEL  build/$*/obj/vmlinux"
@@ -61,6 +63,7 @@ kernel-%: tree-% FORCE
 IMAGES_s3 := bzImage modules
 IMAGES_product := bzImage
 IMAGES_i386 := bzImage
+IMAGES_riscv64 := Image
 
 kernel: kernel-product
 
@@ -75,7 +78,7 @@ run: kernel initramfs host
 	@scripts/run.py
 
 # Every kernel is built here: inside the nested host it would be emulated.
-check: kernel kernel-s3 kernel-i386 initramfs host
+check: kernel kernel-s3 kernel-i386 kernel-riscv64 initramfs host
 	@tests/run-all.sh
 
 bench: initramfs host

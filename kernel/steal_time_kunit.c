@@ -638,6 +638,8 @@ static void probe_anomaly(void *data, unsigned int cpu, unsigned int kind,
 
 static void tracepoints_report_updates_and_anomalies(struct kunit *test)
 {
+	if (!IS_ENABLED(CONFIG_TRACEPOINTS))
+		kunit_skip(test, "kernel built without tracepoints");
 	if (!trace)
 		kunit_skip(test, "boot with steal_time_kunit.trace=1 to patch in probes");
 

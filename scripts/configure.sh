@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# configure.sh TREE OBJ [VARIANT]: tinyconfig (for $ARCH, default x86_64)
-# plus configs/guest.config, and
+# configure.sh TREE OBJ [VARIANT]: tinyconfig (for $ARCH, default x86_64,
+# with $CROSS_COMPILE) plus, for x86, configs/guest.config, and
 # configs/VARIANT.config if there is one, in OBJ; redone only when a
 # fragment changed. Fails if any option a fragment asks for did not survive
 # olddefconfig (a typo, or a dependency we missed), except, in an upstream
@@ -12,9 +12,14 @@ tree=$1
 obj=$2
 variant=${3:-product}
 top=$(cd "$(dirname "$0")/.." && pwd)
-frags=("$top/configs/guest.config")
+# The x86 guest's fragment, under every x86 variant's own; another
+# architecture's variant has a whole fragment of its own.
+case ${ARCH:-x86_64} in
+x86_64 | i386) frags=("$top/configs/guest.config") ;;
+*) frags=() ;;
+esac
 [ -f "$top/configs/$variant.config" ] && frags+=("$top/configs/$variant.config")
-kmake=(make -s -C "$tree" O="$obj" ARCH="${ARCH:-x86_64}")
+kmake=(make -s -C "$tree" O="$obj" ARCH="${ARCH:-x86_64}" CROSS_COMPILE="${CROSS_COMPILE:-}")
 
 fresh=true
 for f in "${frags[@]}"; do

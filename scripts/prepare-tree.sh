@@ -9,6 +9,7 @@
 #                   kernel paths (arch/ include/ kernel/ Documentation/)
 #   s3              product, configured with configs/s3.config as well
 #   i386            product, built as a 32-bit kernel (configs/i386.config)
+#   riscv64         product, built for riscv64 (configs/riscv64.config)
 #   bench-ours      product plus the benchmark (bench/)
 #   bench-upstream  the untouched base plus the same benchmark
 # Re-running only redoes what changed, so kbuild recompiles only the files
@@ -50,7 +51,7 @@ case $ver in
 esac
 
 case $variant in
-product | s3 | i386 | bench-ours | bench-upstream) ;;
+product | s3 | i386 | riscv64 | bench-ours | bench-upstream) ;;
 *) echo "unknown kernel variant '$variant'" >&2; exit 1 ;;
 esac
 ours=true

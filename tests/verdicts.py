@@ -38,7 +38,8 @@ def plan(cases):
 
 # Where each of our KUnit suites is defined.
 KUNIT_SOURCES = {'steal_time_core': 'kernel/steal_time_kunit.c',
-                 'kvm_steal_time': 'arch/x86/kernel/kvm_steal_time_kunit.c'}
+                 'kvm_steal_time': 'arch/x86/kernel/kvm_steal_time_kunit.c',
+                 'sbi_steal_time': 'arch/riscv/kernel/sbi_steal_time_kunit.c'}
 
 
 def kunit_cases(suites):

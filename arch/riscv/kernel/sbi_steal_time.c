@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * RISC-V SBI steal-time accounting (STA) backend: probe the extension,
+ * hand each CPU's shared memory to the SBI implementation, read the
+ * counter. Everything else is policy and lives in kernel/steal_time.c.
+ *
+ * See Documentation/virt/steal-time.rst.
+ */
+#define pr_fmt(fmt) "riscv-pv: " fmt
+
+#include <linux/build_bug.h>
+#include <linux/init.h>
+#include <linux/percpu.h>
+#include <linux/pgtable.h>
+#include <linux/printk.h>
+#include <linux/stddef.h>
+#include <linux/steal_time.h>
+#include <linux/string.h>
+#include <linux/wordpart.h>
+#include <kunit/visibility.h>
+#include <asm/barrier.h>
+#include <asm/page.h>
+#include <asm/paravirt.h>
+#include <asm/sbi.h>
+#include <asm/sbi_steal_time.h>
+
+/* Aligned to its size, as the SBI specification requires. */
+static DEFINE_PER_CPU(struct sbi_sta_struct, sbi_sta_area) __aligned(64);
+
+static_assert(sizeof(struct sbi_sta_struct) == 64);
+static_assert(offsetof(struct sbi_sta_struct, sequence) == 0);
+static_assert(offsetof(struct sbi_sta_struct, steal) == 8);
+
+static bool sbi_sta_active __ro_after_init;
+
+static int sbi_sta_set_shmem(unsigned long lo, unsigned long hi)
+{
+	struct sbiret ret;
+
+	ret = sbi_ecall(SBI_EXT_STA, SBI_EXT_STA_STEAL_TIME_SET_SHMEM,
+			lo, hi, 0, 0, 0, 0);
+	return ret.error ? sbi_err_map_linux_errno(ret.error) : 0;
+}
+
+static void sbi_sta_prepare(unsigned int cpu)
+{
+	memset(per_cpu_ptr(&sbi_sta_area, cpu), 0, sizeof(struct sbi_sta_struct));
+}
+
+static int sbi_sta_enable(unsigned int cpu)
+{
+	u64 pa = __pa(per_cpu_ptr(&sbi_sta_area, cpu));
+
+	/* The address in XLEN-bit halves: all of it in the low one on RV64. */
+	return sbi_sta_set_shmem((unsigned long)pa,
+				 IS_ENABLED(CONFIG_32BIT) ? upper_32_bits(pa) : 0);
+}
+
+static void sbi_sta_disable(unsigned int cpu)
+{
+	sbi_sta_set_shmem(SBI_SHMEM_DISABLE, SBI_SHMEM_DISABLE);
+}
+
+/**
+ * sbi_sta_snapshot() - one attempt at a consistent read of an STA area
+ * @st: the area
+ * @steal: the counter, in nanoseconds
+ * @sequence: the sequence the counter was read under
+ *
+ * The SBI implementation makes the sequence odd while it writes, and
+ * moves it on by two with every update.
+ *
+ * Return: false if it was writing, and @steal may be torn.
+ */
+bool sbi_sta_snapshot(const struct sbi_sta_struct *st, u64 *steal,
+		      u32 *sequence)
+{
+	u32 seq = le32_to_cpu(READ_ONCE(st->sequence));
+
+	/* The counter after the sequence, */
+	virt_rmb();
+	*steal = le64_to_cpu(READ_ONCE(st->steal));
+	/* and the sequence again after the counter. */
+	virt_rmb();
+	*sequence = seq;
+	return !(seq & 1) && seq == le32_to_cpu(READ_ONCE(st->sequence));
+}
+EXPORT_SYMBOL_IF_KUNIT(sbi_sta_snapshot);
+
+static bool sbi_sta_read(unsigned int cpu, u64 *steal, u64 *token)
+{
+	u32 sequence;
+	bool ok;
+
+	ok = sbi_sta_snapshot(per_cpu_ptr(&sbi_sta_area, cpu), steal, &sequence);
+	*token = sequence;
+	return ok;
+}
+
+static __always_inline u64 sbi_sta_token(unsigned int cpu)
+{
+	return le32_to_cpu(READ_ONCE(per_cpu_ptr(&sbi_sta_area, cpu)->sequence));
+}
+
+/* While the sequence is the one the core last folded in, two loads. */
+static u64 sbi_sta_clock(int cpu)
+{
+	return steal_time_clock_fast(sbi_sta_token, cpu);
+}
+
+static const struct steal_time_ops sbi_sta_ops = {
+	.name = "sbi-sta",
+	.prepare = sbi_sta_prepare,
+	.enable = sbi_sta_enable,
+	.disable = sbi_sta_disable,
+	.read = sbi_sta_read,
+	.clock = sbi_sta_clock,
+};
+
+/**
+ * pv_time_init() - offer SBI steal time to the core if the SBI has it
+ *
+ * Called from time_init(), before SMP bring-up.
+ *
+ * Return: 0; a missing extension only means no steal time.
+ */
+int __init pv_time_init(void)
+{
+	if (sbi_spec_version < sbi_mk_version(2, 0) ||
+	    sbi_probe_extension(SBI_EXT_STA) <= 0) {
+		pr_info("SBI does not offer steal time accounting; not accounting it\n");
+		return 0;
+	}
+	pr_info("SBI STA extension detected\n");
+	if (!steal_time_register(&sbi_sta_ops))
+		sbi_sta_active = true;
+	return 0;
+}
+
+/**
+ * sbi_sta_steal_time_active() - whether this backend drives steal time
+ *
+ * Return: true after pv_time_init() registered it with the core.
+ */
+bool sbi_sta_steal_time_active(void)
+{
+	return sbi_sta_active;
+}
+EXPORT_SYMBOL_IF_KUNIT(sbi_sta_steal_time_active);
