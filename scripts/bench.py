@@ -428,7 +428,11 @@ def main():
             'all the time. "First read after a host update" is the path the scheduler',
             'takes once per update: the benchmark waits, interrupts off, for the area\'s',
             'version to move, then times one `paravirt_steal_clock()` of its own CPU',
-            '(TSC cycles, timer reads included, median). Ping-pong with steal accounting on.'] + \
+            '(TSC cycles, timer reads included, median). Ping-pong with steal accounting on.',
+            'The tick rows time `account_process_tick()` the same way, in a task of a',
+            'cgroup v2 group of its own that the tick interrupts in user space: the',
+            'first after an update accounts the new steal (ours also charges it to the',
+            'cgroup\'s `steal_usec`), the next finds none.'] + \
         (['On the nested host this part runs with `-icount shift=0,sleep=off` on',
           'the outer QEMU and one host CPU (with two, the host\'s kernel stops',
           'at SMP bring-up under -icount): the guest\'s TSC then counts',
