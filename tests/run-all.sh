@@ -18,7 +18,7 @@
 # which the run outside reads back test by test. There each test gets
 # STEAL_TEST_TIMEOUT seconds (default 600); a host that says nothing for
 # longer, or whose kernel reports a soft lockup, has hung and is killed;
-# the test it was running gets one more try, and the tests it never
+# then, or when its QEMU exits under a test, the test gets one more try, and the tests it never
 # started run, in a fresh boot. (TCG's emulated SVM has been seen to
 # leave KVM's vCPU threads stuck in the host: a fault of the emulated
 # host, not of the guest.) The host gets
@@ -114,9 +114,10 @@ nested_boot() {
 			# A host that hung under a test gets one more try at it
 			# on a fresh boot, and what it said so far is dropped;
 			# the test's own verdicts are never retried.
-			if [[ "$reason" == *"locked up"* || "$reason" == *"said nothing"* ]] &&
+			if [[ "$reason" == *"locked up"* || "$reason" == *"said nothing"* ||
+			      "$reason" == *"host exited"* ]] &&
 			   [[ " $retried " != *" $t "* ]]; then
-				echo "### $t: the nested host hung under it ($reason); it runs again on a fresh boot" | diag
+				echo "### $t: the nested host hung or died under it ($reason); it runs again on a fresh boot" | diag
 				retried+=" $t"
 				left+=("$t")
 			else
