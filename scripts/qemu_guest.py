@@ -17,6 +17,12 @@ from hosts import BUILD, die_with_parent, pin
 from steal_figures import CPUTIME_STEAL, proc_stat_rows
 
 
+# x86-64's direct map of all physical memory with 4-level paging and
+# nokaslr (Documentation/arch/x86/x86_64/mm.rst): per-CPU data lives there.
+DIRECT_MAP = 0xffff888000000000
+DIRECT_MAP_END = 0xffffc88000000000
+
+
 class Symbols:
     """Addresses from the kernel build's System.map (the guest boots with
     nokaslr): a text file, read in no time even inside the nested host,
@@ -162,11 +168,22 @@ class Guest:
         return [c['thread-id'] for c in sorted(cpus, key=lambda c: c['cpu-index'])]
 
     def read_u64(self, addr):
-        out = self.hmp('x /1gx 0x%x' % addr)
-        m = re.search(r':\s*0x([0-9a-f]+)', out)
-        if not m:
-            raise RuntimeError('cannot read guest memory at 0x%x: %r' % (addr, out))
-        return int(m.group(1), 16)
+        """A u64 of guest memory at a kernel virtual address. The monitor
+        translates with the page tables its vCPU has loaded, which lack
+        most of the kernel while that vCPU runs user space (page table
+        isolation): the direct map is read by physical address instead,
+        and anything else is tried again for a moment."""
+        if DIRECT_MAP <= addr < DIRECT_MAP_END:
+            cmd = 'xp /1gx 0x%x' % (addr - DIRECT_MAP)
+        else:
+            cmd = 'x /1gx 0x%x' % addr
+        for _ in range(100):
+            out = self.hmp(cmd)
+            m = re.search(r':\s*0x([0-9a-f]+)', out)
+            if m:
+                return int(m.group(1), 16)
+            time.sleep(0.01)
+        raise RuntimeError('cannot read guest memory at 0x%x: %r' % (addr, out))
 
     @property
     def syms(self):
