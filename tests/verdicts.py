@@ -26,7 +26,8 @@ def check_agreement(guest, name, title, window=AGREEMENT_WINDOW):
     finally:
         hogs.stop()
     print(table(title, window, busy))
-    return check(name, not disagreement(busy, window), disagreement(busy, window))
+    why = disagreement(busy, window)
+    return check(name, not why, why)
 
 
 def plan(cases):
