@@ -7,14 +7,17 @@
 #   make check    every test; the last line is "N passed, N failed, N skipped"
 #   make bench    our driver against upstream 6.12's, same base, same run
 #   make apply KSRC=/path/to/linux-6.12   put the series into your own tree
+#   make series   the series as mails for git am, with a cover letter, in
+#                 build/series-mails/ (each patch with the files it adds)
 #
 # Everything is built under build/: the pristine base (Debian's
 # linux-source-6.12, or KSRC) in build/base, and one directory per kernel
 # variant, build/VARIANT/{linux,obj}: product (the series), s3 (for the
 # suspend test), i386 (the 32-bit guest), riscv64 (the RISC-V guest, SBI
-# steal time), and the benchmark's bench-ours and bench-upstream. Every
-# variant's sources are at ../linux from its objects, so the compiler
-# cache serves a file that is the same in two variants only once.
+# steal time), arm64 (the arm64 guest, PV_TIME stolen time), and the
+# benchmark's bench-ours and bench-upstream. Every variant's sources are
+# at ../linux from its objects, so the compiler cache serves a file that
+# is the same in two variants only once.
 #
 # A real KVM host: this machine's, where it has hardware KVM; elsewhere
 # scripts/nested-host boots Debian's own kernel under TCG as a KVM host
@@ -25,10 +28,10 @@ TOP      := $(CURDIR)
 BUILD    := $(TOP)/build
 JOBS     ?= $(shell nproc)
 CCACHE   := $(shell command -v ccache >/dev/null && echo "ccache ")
-# Every variant is x86_64 but i386, the 32-bit guest, and riscv64, built
-# with Debian's cross compiler.
-karch     = $(if $(filter i386,$(1)),i386,$(if $(filter riscv64,$(1)),riscv,x86_64))
-kcross    = $(if $(filter riscv64,$(1)),riscv64-linux-gnu-)
+# Every variant is x86_64 but i386, the 32-bit guest, and riscv64 and
+# arm64, built with Debian's cross compilers.
+karch     = $(if $(filter i386,$(1)),i386,$(if $(filter riscv64,$(1)),riscv,$(if $(filter arm64,$(1)),arm64,x86_64)))
+kcross    = $(if $(filter riscv64,$(1)),riscv64-linux-gnu-,$(if $(filter arm64,$(1)),aarch64-linux-gnu-))
 KMAKE     = $(MAKE) -s -C $(BUILD)/$(1)/linux O=$(BUILD)/$(1)/obj ARCH=$(call karch,$(1)) \
 	    CROSS_COMPILE=$(call kcross,$(1)) CC="$(CCACHE)$(call kcross,$(1))gcc" -j$(JOBS)
 
@@ -37,7 +40,7 @@ export KSRC TARBALL
 export CCACHE_BASEDIR := $(TOP)
 export CCACHE_NOHASHDIR := true
 
-.PHONY: all deps run check bench apply clean help kernel
+.PHONY: all deps run check bench apply series clean help kernel
 .PHONY: initramfs host FORCE
 
 all: kernel
@@ -64,6 +67,7 @@ IMAGES_s3 := bzImage modules
 IMAGES_product := bzImage
 IMAGES_i386 := bzImage
 IMAGES_riscv64 := Image
+IMAGES_arm64 := Image
 
 kernel: kernel-product
 
@@ -78,7 +82,7 @@ run: kernel initramfs host
 	@scripts/run.py
 
 # Every kernel is built here: inside the nested host it would be emulated.
-check: kernel kernel-s3 kernel-i386 kernel-riscv64 initramfs host
+check: kernel kernel-s3 kernel-i386 kernel-riscv64 kernel-arm64 initramfs host
 	@tests/run-all.sh
 
 bench: initramfs host
@@ -88,6 +92,10 @@ bench: initramfs host
 apply:
 	@test -n "$(KSRC)" || { echo "usage: make apply KSRC=/path/to/linux-6.12"; exit 2; }
 	@scripts/apply-series.sh "$(KSRC)"
+
+# The base tree comes with the product's.
+series: tree-product
+	@scripts/series.sh $(BUILD)/series-mails
 
 clean:
 	rm -rf $(BUILD)

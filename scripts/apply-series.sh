@@ -3,8 +3,7 @@
 #
 # apply-series.sh KSRC: put our series into your own Linux 6.12 tree: the
 # patches in patches/series, then our own files copied to their kernel
-# paths. Nothing is written if a patch does not apply. The test-host quirks
-# (quirks/) are never applied here.
+# paths. Nothing is written if a patch does not apply.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 ksrc=$1

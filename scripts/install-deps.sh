@@ -4,7 +4,8 @@
 set -euo pipefail
 pkgs=(gcc make perl bc flex bison libelf-dev libssl-dev cpio gzip lz4
       ccache qemu-system-x86 busybox-static procps prometheus-node-exporter gnuplot-nox python3 python3-sphinx pyflakes3
-      kexec-tools kmod xz-utils gcc-riscv64-linux-gnu qemu-system-misc)
+      kexec-tools kmod xz-utils gcc-riscv64-linux-gnu qemu-system-misc
+      gcc-aarch64-linux-gnu qemu-system-arm)
 [ -n "${KSRC:-}" ] || pkgs+=(linux-source-6.12)
 
 missing=()

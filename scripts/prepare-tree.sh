@@ -10,6 +10,7 @@
 #   s3              product, configured with configs/s3.config as well
 #   i386            product, built as a 32-bit kernel (configs/i386.config)
 #   riscv64         product, built for riscv64 (configs/riscv64.config)
+#   arm64           product, built for arm64 (configs/arm64.config)
 #   bench-ours      product plus the benchmark (bench/)
 #   bench-upstream  the untouched base plus the same benchmark
 # Re-running only redoes what changed, so kbuild recompiles only the files
@@ -51,7 +52,7 @@ case $ver in
 esac
 
 case $variant in
-product | s3 | i386 | riscv64 | bench-ours | bench-upstream) ;;
+product | s3 | i386 | riscv64 | arm64 | bench-ours | bench-upstream) ;;
 *) echo "unknown kernel variant '$variant'" >&2; exit 1 ;;
 esac
 ours=true

@@ -40,7 +40,8 @@ def plan(cases):
 # Where each of our KUnit suites is defined.
 KUNIT_SOURCES = {'steal_time_core': 'kernel/steal_time_kunit.c',
                  'kvm_steal_time': 'arch/x86/kernel/kvm_steal_time_kunit.c',
-                 'sbi_steal_time': 'arch/riscv/kernel/sbi_steal_time_kunit.c'}
+                 'sbi_steal_time': 'arch/riscv/kernel/sbi_steal_time_kunit.c',
+                 'pvtime_steal_time': 'arch/arm64/kernel/pvtime_steal_time_kunit.c'}
 
 
 def kunit_cases(suites):
@@ -77,19 +78,41 @@ def kunit_parser():
     return parser
 
 
+def suites_ktap(parser, lines):
+    """{suite: its KTAP lines}: each suite's block of the guest's KTAP as
+    the kernel printed it (console prefix taken off by the kernel's
+    parser), one level out, without the suite's own result line."""
+    out, block = {}, []
+    stream = parser.extract_tap_lines(lines)
+    while stream:
+        line = stream.pop()
+        if line.startswith('    '):
+            block.append(line[4:])
+            continue
+        m = re.match(r'(?:not )?ok \d+ (\S+)', line)
+        if m:
+            out[m[1]], block = block, []
+    return out
+
+
 def report_kunit(console, suites, label, inactive=None):
     """Parse the KUnit results in a boot log with the kernel's own parser
-    (which prints its usual summary), then print one verdict line per
-    case; every suite must have run, complete. A case that skips itself
-    with the reason inactive (it needs a host offering steal time, and
-    another test runs it on one) passes as having seen that this host
-    offers none. Returns {suite.case: status name}."""
+    (which prints its usual summary), then print, per suite, its KTAP as
+    the guest printed it and one verdict line per case, for
+    scripts/ktap.py to nest; every suite must have run, complete. A case
+    that skips itself with the reason inactive (it needs a host offering
+    steal time, and another test runs it on one) passes as having seen
+    that this host offers none. Returns {suite.case: status name}."""
     parser = kunit_parser()
     lines = [line + '\n' for line in console.splitlines()]
     run = parser.parse_run_tests(lines)
+    ktap = suites_ktap(parser, lines)
     ok, skipped = parser.TestStatus.SUCCESS, parser.TestStatus.SKIPPED
     results = {}
     for suite in run.subtests:
+        print('KTAP-NEST-BEGIN %s %s' % (label, suite.name))
+        for line in ktap.get(suite.name, []):
+            print('KTAP> ' + line)
         for case in suite.subtests:
             name = '%s %s.%s' % (label, suite.name, case.name)
             results['%s.%s' % (suite.name, case.name)] = case.status.name
@@ -106,6 +129,7 @@ def report_kunit(console, suites, label, inactive=None):
         if suite.counts.errors or suite.status == parser.TestStatus.TEST_CRASHED:
             check('%s %s' % (label, suite.name), False,
                   'the suite\'s KTAP output is incomplete (%d errors)' % suite.counts.errors)
+        print('KTAP-NEST-END', flush=True)
     ran = {suite.name for suite in run.subtests}
     for suite in suites:
         if suite not in ran:

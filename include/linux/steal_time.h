@@ -2,10 +2,10 @@
 /*
  * Architecture-independent core for paravirtual steal time.
  *
- * A hypervisor ABI backend (x86 KVM, and in time arm64 pvtime or RISC-V
- * SBI STA) knows only its wire protocol. The core owns what every ABI
- * needs: the per-CPU lifecycle, the CPU hotplug, reboot and suspend
- * hooks, and the steal clock the scheduler calls.
+ * A hypervisor ABI backend (x86 KVM, arm64 PV_TIME, RISC-V SBI STA) knows
+ * only its wire protocol. The core owns what every ABI needs: the per-CPU
+ * lifecycle, the CPU hotplug, reboot and suspend hooks, and the steal
+ * clock the scheduler calls.
  */
 #ifndef _LINUX_STEAL_TIME_H
 #define _LINUX_STEAL_TIME_H
@@ -23,10 +23,12 @@
  * struct steal_time_ops - what a hypervisor ABI backend provides
  * @name:	short name used in log messages, e.g. "kvm"
  * @prepare:	called once per CPU, before the first @enable of that CPU,
- *		from any CPU; brings the CPU's shared area into its initial
- *		state (the KVM ABI wants it zeroed). Never called again for
- *		that CPU, because the host adds to what is in the area and
- *		the scheduler assumes the counter never goes backwards.
+ *		on that CPU in process context (it may sleep); brings the
+ *		CPU's area into its initial state (the KVM ABI wants it
+ *		zeroed; arm64 asks the hypervisor where it is and maps it).
+ *		Never called again for that CPU, because the host adds to
+ *		what is in the area and the scheduler assumes the counter
+ *		never goes backwards.
  * @enable:	called on the CPU itself with interrupts disabled; tells the
  *		host where that CPU's area is. Returns 0 or a negative errno.
  * @disable:	called on the CPU itself with interrupts disabled, also from
