@@ -176,8 +176,12 @@ static bool __init pvtime_offered(void)
  */
 int __init pv_time_init(void)
 {
+	/*
+	 * Say no more than that: Xen feeds the steal clock by other means,
+	 * later, and bare metal has no hypervisor at all.
+	 */
 	if (!pvtime_offered()) {
-		pr_info("the hypervisor does not offer stolen time; not accounting it\n");
+		pr_info("no PV_TIME stolen time offered\n");
 		return 0;
 	}
 	if (!steal_time_register(&pvtime_ops)) {
