@@ -57,7 +57,7 @@ for p in "${series[@]}"; do
 		echo
 		sed -n '/^Subject:/,/^---$/p' "$p" | sed '1d;$d' | sed '/./,$!d'
 	} > "$work/msg"
-	g commit -q -F "$work/msg"
+	g commit -q -s -F "$work/msg"
 done
 
 rm -rf "$out"
