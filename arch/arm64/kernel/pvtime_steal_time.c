@@ -62,8 +62,7 @@ static void pvtime_prepare(unsigned int cpu)
 	}
 	st = memremap(res.a0, sizeof(*st), MEMREMAP_WB);
 	if (!st) {
-		pr_warn("CPU%u: cannot map the stolen time area at %#lx\n",
-			cpu, res.a0);
+		pr_warn("CPU%u: cannot map the stolen time area\n", cpu);
 		return;
 	}
 	WRITE_ONCE(*per_cpu_ptr(&pvtime_area, cpu), st);
