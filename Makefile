@@ -57,8 +57,9 @@ tree-%: deps FORCE
 kernel-%: tree-% FORCE
 	@ARCH=$(call karch,$*) CROSS_COMPILE=$(call kcross,$*) scripts/configure.sh $(BUILD)/$*/linux $(BUILD)/$*/obj $*
 	@echo "  BUILD   vmlinux ($*) in build/$*/obj"
+	@date +%s > $(BUILD)/$*/.build-start
 	@+$(call KMAKE,$*) vmlinux $(IMAGES_$*)
-	@echo "  KERNEL  build/$*/obj/vmlinux"
+	@echo "  KERNEL  build/$*/obj/vmlinux ($$(( $$(date +%s) - $$(cat $(BUILD)/$*/.build-start) )) s)"
 
 # S3 resume goes through the firmware, so tests/t-57-kvm-suspend boots a
 # bzImage; tests/t-58-kexec kexecs into one. The s3 kernel also builds the

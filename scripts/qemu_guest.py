@@ -23,6 +23,18 @@ DIRECT_MAP = 0xffff888000000000
 DIRECT_MAP_END = 0xffffc88000000000
 
 
+# What a guest kernel prints before it gives up; the guests boot with
+# panic=-1, so a panic resets them too.
+KERNEL_TROUBLE = re.compile(r'Kernel panic|BUG:|Oops|general protection fault|Call Trace')
+
+
+class GuestReset(RuntimeError):
+    """QEMU exited because its guest was reset (-no-reboot) and the guest's
+    kernel said nothing before: no panic, no oops. A guest kernel does not
+    reset itself silently; on x86 that is a triple fault, which the
+    hypervisor raised or let happen."""
+
+
 class Symbols:
     """Addresses from the kernel build's System.map (the guest boots with
     nokaslr): a text file, read in no time even inside the nested host,
@@ -275,11 +287,16 @@ class Guest:
             self.died()
 
     def died(self):
-        """Raise with what QEMU and the guest said last, once QEMU is gone."""
+        """Raise with what QEMU and the guest said last, once QEMU is gone:
+        GuestReset if the guest was reset without a word from its kernel."""
         self.proc.wait(10)
-        raise RuntimeError('qemu exited with %s: %s\nguest console, last lines:\n%s' % (
+        console = self.console()
+        why = ('qemu exited with %s: %s\nguest console, last lines:\n%s' % (
             self.proc.returncode, self.proc.stdout.read().decode(errors='replace').strip(),
-            '\n'.join(self.console().splitlines()[-40:])))
+            '\n'.join(console.splitlines()[-40:])))
+        if self.proc.returncode == 0 and not KERNEL_TROUBLE.search(console):
+            raise GuestReset(why)
+        raise RuntimeError(why)
 
     def stop(self):
         if self.shell_sock:

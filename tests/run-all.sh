@@ -18,12 +18,12 @@
 # which the run outside reads back test by test. There each test gets
 # STEAL_TEST_TIMEOUT seconds (default 600); a host that says nothing for
 # longer, or whose kernel reports a soft lockup, has hung and is killed;
-# then, or when its QEMU exits under a test, the test gets one more try, and the tests it never
-# started run, in a fresh boot. (TCG's emulated SVM has been seen to
-# leave KVM's vCPU threads stuck in the host: a fault of the emulated
-# host, not of the guest.) The host gets
-# STEAL_NESTED_TIMEOUT seconds (default 2400) in all, so that it cannot
-# outlast CI.
+# then, or when its QEMU exits under a test, the test gets up to two more
+# tries, and the tests it never started run, in a fresh boot. (TCG's
+# emulated SVM has been seen to leave KVM's vCPU threads stuck in the
+# host, and to reset the host outright: faults of the emulated host, not
+# of the guest.) The host gets STEAL_NESTED_TIMEOUT seconds (default
+# 2400) in all, so that it cannot outlast CI.
 #
 # The last line is "N passed, N failed, N skipped"; exit 1 on any failure.
 set -uo pipefail
@@ -50,7 +50,7 @@ report() {
 }
 
 one() {
-	local t=$1 start=$SECONDS log=$logs/$1.log rc why=""
+	local t=$1 start=$SECONDS log=$logs/$1.log rc why="" last
 	echo "### $t" | diag
 	timeout -k 10 "$timeout" ./"$t" 2>&1 | tee "$log" | diag
 	rc=${PIPESTATUS[0]}
@@ -58,6 +58,9 @@ one() {
 		why="killed after $timeout s"
 	elif [ "$rc" != 0 ] && ! grep -q '^FAIL:' "$log"; then
 		why="exited $rc without a verdict"
+		# Its last words (a traceback's last line, say) say why.
+		last=$(grep -v '^[[:space:]]*$' "$log" | tail -n 1 | cut -c1-300)
+		[ -z "$last" ] || why+="; it ended with: $last"
 	fi
 	if $raw; then
 		[ -z "$why" ] || echo "### $t failed: $why"
@@ -112,14 +115,14 @@ nested_boot() {
 			report "$t" "$logs/$t.log" "$why"
 		elif grep -q "^### $t\$" "$log"; then
 			started=1
-			# A host that hung under a test gets one more try at it
-			# on a fresh boot, and what it said so far is dropped;
+			# A host that hung under a test gets two more tries at
+			# it on fresh boots, and what it said so far is dropped;
 			# the test's own verdicts are never retried.
 			if [[ "$reason" == *"locked up"* || "$reason" == *"said nothing"* ||
 			      "$reason" == *"host exited"* ]] &&
-			   [[ " $retried " != *" $t "* ]]; then
+			   [ "$(grep -c -x "$t" <<<"$retried")" -lt 2 ]; then
 				echo "### $t: the nested host hung or died under it ($reason); it runs again on a fresh boot" | diag
-				retried+=" $t"
+				retried+=$'\n'"$t"
 				left+=("$t")
 			else
 				section "$log" "$t" > "$logs/$t.log"
