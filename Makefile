@@ -41,7 +41,7 @@ export CCACHE_BASEDIR := $(TOP)
 export CCACHE_NOHASHDIR := true
 
 .PHONY: all deps run check bench apply series clean help kernel
-.PHONY: initramfs host FORCE
+.PHONY: initramfs host base FORCE
 
 all: kernel
 
@@ -51,7 +51,10 @@ help:
 deps:
 	@scripts/install-deps.sh
 
-tree-%: deps FORCE
+base: deps
+	@scripts/prepare-tree.sh base
+
+tree-%: base FORCE
 	@scripts/prepare-tree.sh $* $(BUILD)/$*/linux
 
 kernel-%: tree-% FORCE
@@ -83,7 +86,11 @@ run: kernel initramfs host
 	@scripts/run.py
 
 # Every kernel is built here: inside the nested host it would be emulated.
-check: kernel kernel-s3 kernel-i386 kernel-riscv64 kernel-arm64 initramfs host
+# Two at a time: one's serial steps (configuring, linking, compressing)
+# leave a core idle that the other's compiler takes.
+check:
+	@+$(MAKE) --no-print-directory -j2 kernel kernel-s3 kernel-i386 kernel-riscv64 \
+		kernel-arm64 initramfs host
 	@tests/run-all.sh
 
 bench: initramfs host

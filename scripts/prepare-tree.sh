@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# prepare-tree.sh VARIANT TREE
+# prepare-tree.sh VARIANT TREE, or prepare-tree.sh base
 #
 # Makes TREE a Linux 6.12 source tree from the pristine base (Debian's
 # linux-source-6.12, or $KSRC) and the layers VARIANT names:
@@ -18,7 +18,7 @@
 set -euo pipefail
 
 variant=$1
-tree=$2
+tree=${2:-}
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=$top/build
 tarball=${TARBALL:-/usr/src/linux-source-6.12.tar.xz}
@@ -45,6 +45,9 @@ base_tree() {
 }
 
 base=$(base_tree)
+# "base" alone: the pristine tree, extracted once before the variants'
+# trees are made from it, perhaps at the same time.
+[ "$variant" != base ] || exit 0
 ver=$(make -s -C "$base" kernelversion 2>/dev/null)
 case $ver in
 6.12.*|6.12) ;;
