@@ -33,7 +33,8 @@ CCACHE   := $(shell command -v ccache >/dev/null && echo "ccache ")
 karch     = $(if $(filter i386,$(1)),i386,$(if $(filter riscv64,$(1)),riscv,$(if $(filter arm64,$(1)),arm64,x86_64)))
 kcross    = $(if $(filter riscv64,$(1)),riscv64-linux-gnu-,$(if $(filter arm64,$(1)),aarch64-linux-gnu-))
 KMAKE     = $(MAKE) -s -C $(BUILD)/$(1)/linux O=$(BUILD)/$(1)/obj ARCH=$(call karch,$(1)) \
-	    CROSS_COMPILE=$(call kcross,$(1)) CC="$(CCACHE)$(call kcross,$(1))gcc" -j$(JOBS)
+	    CROSS_COMPILE=$(call kcross,$(1)) CC="$(CCACHE)$(call kcross,$(1))gcc" \
+	    $(if $(filter -j%,$(MAKEFLAGS)),,-j$(JOBS))
 
 export KSRC TARBALL
 # Let a fresh clone elsewhere reuse the compiler cache of an earlier one.
@@ -58,7 +59,7 @@ tree-%: base FORCE
 	@scripts/prepare-tree.sh $* $(BUILD)/$*/linux
 
 kernel-%: tree-% FORCE
-	@ARCH=$(call karch,$*) CROSS_COMPILE=$(call kcross,$*) scripts/configure.sh $(BUILD)/$*/linux $(BUILD)/$*/obj $*
+	@+ARCH=$(call karch,$*) CROSS_COMPILE=$(call kcross,$*) scripts/configure.sh $(BUILD)/$*/linux $(BUILD)/$*/obj $*
 	@echo "  BUILD   vmlinux ($*) in build/$*/obj"
 	@date +%s > $(BUILD)/$*/.build-start
 	@+$(call KMAKE,$*) vmlinux $(IMAGES_$*)
@@ -86,10 +87,10 @@ run: kernel initramfs host
 	@scripts/run.py
 
 # Every kernel is built here: inside the nested host it would be emulated.
-# Two at a time: one's serial steps (configuring, linking, compressing)
-# leave a core idle that the other's compiler takes.
+# Several at a time, sharing $(JOBS) jobs: one's serial steps (configuring,
+# linking, compressing) leave a core idle that another's compiler takes.
 check:
-	@+$(MAKE) --no-print-directory -j2 kernel kernel-s3 kernel-i386 kernel-riscv64 \
+	@+$(MAKE) --no-print-directory -j$(JOBS) kernel kernel-s3 kernel-i386 kernel-riscv64 \
 		kernel-arm64 initramfs host
 	@tests/run-all.sh
 

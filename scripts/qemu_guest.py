@@ -226,7 +226,11 @@ class Guest:
         self.shell_sock.sendall(('%s; echo "@@ $?"\n' % cmd).encode())
         buf = b''
         while not buf.endswith(b'\n') or b'@@ ' not in buf:
-            chunk = self.shell_sock.recv(65536)
+            try:
+                chunk = self.shell_sock.recv(65536)
+            except ConnectionResetError:
+                chunk = b''
+                time.sleep(1)
             if not chunk and self.proc.poll() is not None:
                 self.died()
             if not chunk:
