@@ -23,7 +23,10 @@
 # emulated SVM has been seen to leave KVM's vCPU threads stuck in the
 # host, and to reset the host outright: faults of the emulated host, not
 # of the guest.) The host gets STEAL_NESTED_TIMEOUT seconds (default
-# 2400) in all, so that it cannot outlast CI.
+# 2400) in all, so that it cannot outlast CI. A KVM test that died of a
+# silent guest reset alone, on a KVM host that is itself a virtual
+# machine, runs once more (see one()). t-12-series runs beside the tests
+# after it (see beside_start()).
 #
 # The last line is "N passed, N failed, N skipped"; exit 1 on any failure.
 set -uo pipefail
