@@ -190,11 +190,11 @@ def in_nested_host(what, icount=False, timeout=1200):
         subprocess.run([os.path.join(TOP, 'scripts', 'nested-host'), 'run',
                         '--timeout', str(timeout)] + (['--icount'] if icount else []) +
                        ['--', os.path.abspath(__file__), '--%s-to' % what, out])
-        if os.path.exists(out):
+        if os.path.exists(out) and os.path.getsize(out):
             break
         print('  the nested KVM host wrote no %s figures (boot %d)' % (what, attempt),
               flush=True)
-    if not os.path.exists(out):
+    if not os.path.exists(out) or not os.path.getsize(out):
         raise RuntimeError('the nested KVM host wrote no %s figures' % what)
     with open(out) as f:
         return json.load(f)
@@ -395,13 +395,17 @@ def machine(kind, reason, micro_kind):
 
 
 def main():
+    # The file appears only once its figures are all there: a host killed
+    # half way leaves none, and is booted again (in_nested_host()).
     if sys.argv[1:2] == ['--active-to']:
+        figures = active('kvm')
         with open(sys.argv[2], 'w') as f:
-            json.dump(active('kvm'), f)
+            json.dump(figures, f)
         return
     if sys.argv[1:2] == ['--accuracy-to']:
+        figures = accuracy('kvm')
         with open(sys.argv[2], 'w') as f:
-            json.dump(accuracy('kvm'), f)
+            json.dump(figures, f)
         return
     kind, reason = hosts.host_kind()
     start = time.time()
