@@ -5,27 +5,25 @@
  * One backend per hypervisor ABI registers a struct steal_time_ops early in
  * boot. From then on this file decides when each CPU's area is handed to the
  * host and taken back (CPU hotplug, reboot and kexec, suspend, crash), and
- * serves the scheduler's steal clock with the same policies for every ABI.
+ * where each CPU's accounting starts. The steal clock itself is the
+ * backend's, stateless; what the scheduler does with a counter that jumps
+ * or goes back is decided where it consumes it, for every steal clock.
  *
  * See Documentation/virt/steal-time.rst.
  */
 #define pr_fmt(fmt) "steal-time: " fmt
 
+#include <linux/atomic.h>
 #include <linux/cpuhotplug.h>
 #include <linux/init.h>
 #include <linux/irqflags.h>
 #include <linux/jump_label.h>
-#include <linux/minmax.h>
-#include <linux/overflow.h>
 #include <linux/percpu.h>
 #include <linux/printk.h>
 #include <linux/notifier.h>
 #include <linux/reboot.h>
-#include <linux/sched/clock.h>
 #include <linux/smp.h>
 #include <linux/static_call.h>
-#include <linux/string.h>
-#include <linux/u64_stats_sync.h>
 #include <linux/steal_time.h>
 #include <linux/syscore_ops.h>
 #include <kunit/visibility.h>
@@ -35,12 +33,13 @@
 #define CREATE_TRACE_POINTS
 #include <trace/events/steal_time.h>
 
-EXPORT_TRACEPOINT_SYMBOL_GPL(steal_time_update);
-EXPORT_TRACEPOINT_SYMBOL_GPL(steal_time_anomaly);
+EXPORT_TRACEPOINT_SYMBOL_GPL(steal_time_stuck);
+EXPORT_TRACEPOINT_SYMBOL_GPL(steal_time_registration);
 
 const struct steal_time_ops *steal_time_backend __ro_after_init;
-/* All zero until a CPU registers: the scheduler may read it before that. */
 DEFINE_PER_CPU(struct steal_time_cpu, steal_time_state);
+/* 0 until the CPU's first registration: its area reads 0 until then. */
+DEFINE_PER_CPU_READ_MOSTLY(u64, steal_time_base);
 
 /*
  * "no-steal-acc" keeps steal in /proc/stat but stops the scheduler from
@@ -59,294 +58,102 @@ static int __init parse_no_steal_acc(char *arg)
 }
 early_param("no-steal-acc", parse_no_steal_acc);
 
-static bool steal_read_none(unsigned int cpu, u64 *steal, u64 *token)
-{
-	return false;
-}
-
-/* A direct call into the backend: the clock is on the scheduler's hot path. */
-DEFINE_STATIC_CALL(steal_time_backend_read, steal_read_none);
-
-static void stat_inc(unsigned long *counter)
-{
-	/* Only the CPU itself writes its counters; debugfs reads them. */
-	WRITE_ONCE(*counter, *counter + 1);
-}
-
-/* One consistent snapshot of the host's counter, in a bounded number of tries. */
-static __always_inline bool steal_snapshot(bool (*read)(unsigned int, u64 *, u64 *),
+/**
+ * steal_time_read_retry() - a CPU's counter after a spoiled snapshot
+ * @ops: backend whose @read takes the snapshots
+ * @stc: the core's state for @cpu, where the retries are counted
+ * @cpu: CPU whose area is read
+ * @local: @cpu is the reading CPU
+ *
+ * The host was writing the area. It finishes in well under a microsecond
+ * unless it was preempted half way or misbehaves: after
+ * %STEAL_TIME_READ_TRIES snapshots in all, the counter is taken as it is
+ * once two reads of it agree. A read that met the host's store of the
+ * counter half way (two loads on 32-bit) cannot agree with the next, so
+ * the value is one the host stored, if it stores the counter in one
+ * piece, as every 64-bit host does. The host never writes the area of a
+ * vCPU that runs, so a CPU that finds its own area held mid-update has a
+ * host that misbehaves: that is counted (@stc->stuck) and traced.
+ *
+ * Return: @cpu's counter, as the host published it.
+ */
+VISIBLE_IF_KUNIT u64 steal_time_read_retry(const struct steal_time_ops *ops,
 					   struct steal_time_cpu *stc,
-					   unsigned int cpu, u64 *raw, u64 *token)
+					   unsigned int cpu, bool local)
 {
-	int tries;
+	long tries;
+	u64 steal, again;
 
-	for (tries = 0; tries < STEAL_TIME_READ_TRIES; tries++) {
-		if (read(cpu, raw, token))
-			return true;
-		stat_inc(&stc->stats.retries);
+	for (tries = 1; tries < STEAL_TIME_READ_TRIES; tries++) {
 		cpu_relax();
+		if (ops->read(cpu, &steal))
+			goto out;
 	}
-	stat_inc(&stc->stats.stuck);
-	return false;
-}
-
-/* The only writer of @stc->value: the CPU itself, interrupts off. */
-static void steal_time_set_value(struct steal_time_cpu *stc, u64 value)
-{
-#if BITS_PER_LONG == 32
-	raw_write_seqcount_latch(&stc->latch);
-	stc->latched[0] = value;
-	raw_write_seqcount_latch(&stc->latch);
-	stc->latched[1] = value;
-#endif
-	WRITE_ONCE(stc->value, value);
-}
-
-static void steal_drop(struct steal_time_cpu *stc, u64 ns)
-{
-	struct steal_time_stats *s = &stc->stats;
-	u64 dropped;
-
-	if (!ns)
-		return;
-	/* u64_stats_add() takes a long: too short for this on 32-bit. */
-	if (check_add_overflow(u64_stats_read(&s->dropped_ns), ns, &dropped))
-		dropped = U64_MAX;
-	u64_stats_update_begin(&s->syncp);
-	u64_stats_set(&s->dropped_ns, dropped);
-	u64_stats_update_end(&s->syncp);
-}
-
-/* How much the steal clock may still grow, by the last reading of the clock. */
-static u64 steal_allowed(const struct steal_time_cpu *stc)
-{
-	u64 limit = stc->seen + STEAL_TIME_SLACK_NS;
-
-	return limit > stc->horizon ? limit - stc->horizon : 0;
-}
-
-/*
- * Fold a new host counter into @stc, on the CPU itself with interrupts off.
- *
- * The bound: since the area was registered, this CPU cannot have waited
- * longer than the time that passed, so @value may grow only while it
- * stays behind the CPU's own clock (@horizon is the registration time
- * plus every nanosecond accounted since). A host that keeps to this never
- * loses a nanosecond here, however its updates and our reads interleave,
- * since nothing is bounded per interval. Growth beyond the bound (clock
- * skew, or a host that is wrong) waits in @carry, released as the clock
- * moves on; only the part beyond %STEAL_TIME_CARRY_MAX_NS is dropped.
- */
-static void steal_update(struct steal_time_cpu *stc, unsigned int cpu,
-			 u64 raw, u64 token, u64 (*clock)(void))
-{
-	u64 growth, pending, allowed, carry;
-
-	if (raw < stc->raw) {
-		/*
-		 * Seen after restore or migration on some hosts. What was
-		 * accounted stays accounted; only growth from here on counts.
-		 */
-		stat_inc(&stc->stats.backwards);
-		trace_steal_time_anomaly(cpu, STEAL_TIME_BACKWARDS, raw, stc->value);
-		growth = 0;
-	} else {
-		growth = raw - stc->raw;
+	for (; tries < 2 * STEAL_TIME_READ_TRIES; tries++) {
+		ops->read(cpu, &again);
+		if (again == steal)
+			break;
+		steal = again;
 	}
-
-	if (check_add_overflow(growth, stc->carry, &pending))
-		pending = U64_MAX;
-	if (!clock) {			/* no clock: no bound */
-		allowed = U64_MAX;
-	} else {
-		/*
-		 * The clock only moves forward: while the steal fits below
-		 * an earlier reading, it fits below the current one, and
-		 * the clock need not be read at all, which is nearly always.
-		 */
-		allowed = steal_allowed(stc);
-		if (pending > allowed) {
-			stc->seen = clock();
-			allowed = steal_allowed(stc);
-		}
+	if (local) {
+		atomic_long_inc(&stc->stuck);
+		trace_steal_time_stuck(cpu, steal);
 	}
-	if (pending > allowed) {
-		if (growth > allowed) {
-			stat_inc(&stc->stats.clamped);
-			trace_steal_time_anomaly(cpu, STEAL_TIME_CLAMPED, raw,
-						 stc->value);
-		}
-		carry = min_t(u64, pending - allowed, STEAL_TIME_CARRY_MAX_NS);
-		steal_drop(stc, pending - allowed - carry);
-		pending = allowed;
-	} else {
-		carry = 0;
-	}
-
-	stc->carry = carry;
-	stc->horizon += pending;
-	stc->raw = raw;
-	steal_time_set_value(stc, stc->value + pending);
-	/*
-	 * A reader that sees the new token must see the value that goes with
-	 * it. While carry waits, no token matches and the next read on this
-	 * CPU comes back here to release it.
-	 */
-	smp_wmb();
-	WRITE_ONCE(stc->token, carry ? STEAL_TIME_NO_TOKEN : token);
-	trace_steal_time_update(cpu, raw, stc->value, pending, carry);
+out:
+	atomic_long_add(tries, &stc->retries);
+	return steal;
 }
-
-/*
- * The slow path, on the CPU itself with interrupts off. Only the CPU whose
- * area it is folds the host's news in: its clock bounds the growth and
- * nobody else writes its state, so no lock is needed. An NMI that finds
- * a fold under way takes the value from before it.
- */
-static __always_inline u64 steal_fold(bool (*read)(unsigned int, u64 *, u64 *),
-				      struct steal_time_cpu *stc,
-				      unsigned int cpu, u64 (*clock)(void))
-{
-	u64 raw, token, value;
-
-	if (stc->folding || !stc->registered)
-		return steal_time_value(stc);
-	stc->folding = true;
-	barrier();
-	if (steal_snapshot(read, stc, cpu, &raw, &token)) {
-		if (token != stc->token)
-			steal_update(stc, cpu, raw, token, clock);
-	} else {
-		trace_steal_time_anomaly(cpu, STEAL_TIME_STUCK, stc->raw,
-					 stc->value);
-	}
-	value = stc->value;
-	barrier();
-	stc->folding = false;
-	return value;
-}
-
-/* For KUnit only: the live per-CPU state is statically initialised. */
-#if IS_ENABLED(CONFIG_KUNIT)
-/**
- * steal_time_cpu_init() - state of a simulated CPU before its first read
- * @stc: the core's state for one CPU
- * @registered: start as if the host had the area since time 0, with a
- *		counter of 0; otherwise as a CPU that never came online
- */
-void steal_time_cpu_init(struct steal_time_cpu *stc, bool registered)
-{
-	memset(stc, 0, sizeof(*stc));
-	u64_stats_init(&stc->stats.syncp);
-	stc->prepared = registered;
-	stc->started = registered;
-	stc->registered = registered;
-}
-EXPORT_SYMBOL_IF_KUNIT(steal_time_cpu_init);
+EXPORT_SYMBOL_IF_KUNIT(steal_time_read_retry);
 
 /**
- * steal_time_read_cpu() - read a CPU's steal clock through @ops
- * @ops: backend whose @read takes the snapshot
- * @stc: the core's state for @cpu
- * @cpu: CPU whose steal time is read
- * @clock: monotonic nanosecond clock of @cpu that bounds how fast steal
- *	   can grow, or NULL for no bound (to test the read protocol alone)
- * @local: read as @cpu itself, which folds the host's news in; otherwise
- *	   as another CPU, which takes the value last folded in
- *
- * The policy of the scheduler's steal clock, with the backend, the clock
- * and the reader's place given explicitly so that KUnit can drive it with
- * a simulated host. At most one caller at a time may pass @local true.
- *
- * Return: steal time of @cpu in nanoseconds, never less than a value
- * returned before for @stc.
- */
-u64 steal_time_read_cpu(const struct steal_time_ops *ops,
-			struct steal_time_cpu *stc, unsigned int cpu,
-			u64 (*clock)(void), bool local)
-{
-	unsigned long flags;
-	u64 value;
-
-	if (!local)
-		return steal_time_value(stc);
-	local_irq_save(flags);
-	value = steal_fold(ops->read, stc, cpu, clock);
-	local_irq_restore(flags);
-	return value;
-}
-EXPORT_SYMBOL_IF_KUNIT(steal_time_read_cpu);
-#endif /* CONFIG_KUNIT */
-
-static bool steal_read_backend(unsigned int cpu, u64 *steal, u64 *token)
-{
-	return static_call(steal_time_backend_read)(cpu, steal, token);
-}
-
-static u64 steal_clock_now(void)
-{
-	return local_clock();
-}
-
-/**
- * steal_time_clock_slow() - the steal clock when the host has news
+ * steal_time_read_slow() - the steal clock when the first snapshot failed
  * @cpu: CPU whose steal time is read
  *
- * For steal_time_clock_fast(), after the area's token differed from the
- * one last folded in. On @cpu itself the news is folded in; any other CPU
- * gets the value last folded in, which the host's news reaches as soon
- * as @cpu reads its own clock (the host publishes when the vCPU enters,
- * and the first tick or scheduler event there reads it).
+ * For a backend's &steal_time_ops.clock, out of line: any CPU, any
+ * context, like the clock itself.
  *
  * Return: steal time of @cpu in nanoseconds.
  */
-u64 steal_time_clock_slow(unsigned int cpu)
+u64 steal_time_read_slow(unsigned int cpu)
 {
-	struct steal_time_cpu *stc = per_cpu_ptr(&steal_time_state, cpu);
-	unsigned long flags;
-	u64 value;
+	u64 steal = steal_time_read_retry(steal_time_backend,
+					  per_cpu_ptr(&steal_time_state, cpu),
+					  cpu, cpu == raw_smp_processor_id());
 
-	if (cpu != raw_smp_processor_id())
-		return steal_time_value(stc);
-	local_irq_save(flags);
-	/* Preemptible callers may have moved before interrupts went off. */
-	if (likely(cpu == smp_processor_id()))
-		value = steal_fold(steal_read_backend, stc, cpu, steal_clock_now);
-	else
-		value = steal_time_value(stc);
-	local_irq_restore(flags);
-	return value;
+	return steal_time_since_base(cpu, steal);
 }
 
-/* For a backend without a clock of its own. */
-static u64 steal_time_clock(int cpu)
+static void stat_inc(unsigned long *counter)
 {
-	return steal_time_clock_slow(cpu);
+	/* Only the CPU itself writes these counters; debugfs reads them. */
+	WRITE_ONCE(*counter, *counter + 1);
 }
 
 /**
  * steal_time_cpu_online() - hand a CPU's area to the host
  * @ops: backend
  * @stc: the core's state for @cpu
+ * @base: where @cpu's accounting starts, set at the first accepted
+ *	  registration
  * @cpu: the CPU coming online; must be the calling CPU for a real backend
- * @now: @cpu's clock, in the time base steal_update() bounds growth with
  *
  * Prepares the area the first time only: on re-registration the host keeps
  * adding to what the area holds. Accounting starts at the first
- * registration the host accepts, from what the area holds right after it:
- * steal from before (a vCPU that waited while firmware or a previous
- * kernel ran, or whatever that kernel's host left in this memory) is not
- * this kernel's to account. A refusal by the host is logged and leaves
- * the CPU without steal time; it never stops the CPU from coming up.
+ * registration the host accepts, from what the area holds right after it
+ * (the host publishes before the vCPU runs again): steal from before (a
+ * vCPU that waited while firmware or a previous kernel ran, or whatever
+ * that kernel's host left in this memory) is not this kernel's to
+ * account. A refusal by the host is logged and leaves the CPU without
+ * steal time; it never stops the CPU from coming up.
  *
  * Return: 0, always.
  */
 VISIBLE_IF_KUNIT int steal_time_cpu_online(const struct steal_time_ops *ops,
 					   struct steal_time_cpu *stc,
-					   unsigned int cpu, u64 now)
+					   u64 *base, unsigned int cpu)
 {
 	unsigned long flags;
-	u64 raw, token;
+	u64 steal = 0;
 	int ret;
 
 	if (!stc->prepared) {
@@ -357,27 +164,21 @@ VISIBLE_IF_KUNIT int steal_time_cpu_online(const struct steal_time_ops *ops,
 	local_irq_save(flags);
 	ret = ops->enable(cpu);
 	if (!ret && !stc->started) {
-		if (steal_snapshot(ops->read, stc, cpu, &raw, &token)) {
-			stc->raw = raw;
-			/* Folded readers must not match a token before this. */
-			WRITE_ONCE(stc->token, token);
-		} else {
-			stc->raw = 0;
-			WRITE_ONCE(stc->token, STEAL_TIME_NO_TOKEN);
-		}
-		stc->horizon = now;
-		stc->seen = now;
+		if (!ops->read(cpu, &steal))
+			steal = steal_time_read_retry(ops, stc, cpu, true);
+		WRITE_ONCE(*base, steal);
 		stc->started = true;
 	}
 	WRITE_ONCE(stc->registered, !ret);
 	local_irq_restore(flags);
 
+	trace_steal_time_registration(cpu, ret, READ_ONCE(*base));
 	if (ret) {
-		stat_inc(&stc->stats.refusals);
-		pr_warn("CPU%u: %s host refused the steal time area (%d); steal stays at %llu ns\n",
-			cpu, ops->name, ret, steal_time_value(stc));
+		stat_inc(&stc->refusals);
+		pr_warn("CPU%u: %s host refused the steal time area (%d)\n",
+			cpu, ops->name, ret);
 	} else {
-		stat_inc(&stc->stats.registrations);
+		stat_inc(&stc->registrations);
 	}
 	return 0;
 }
@@ -388,6 +189,8 @@ EXPORT_SYMBOL_IF_KUNIT(steal_time_cpu_online);
  * @ops: backend
  * @stc: the core's state for @cpu
  * @cpu: the CPU going away; must be the calling CPU for a real backend
+ *
+ * Safe in NMI context (the crash path): no lock, no tracepoint.
  */
 VISIBLE_IF_KUNIT void steal_time_cpu_offline(const struct steal_time_ops *ops,
 					     struct steal_time_cpu *stc,
@@ -399,15 +202,15 @@ VISIBLE_IF_KUNIT void steal_time_cpu_offline(const struct steal_time_ops *ops,
 	ops->disable(cpu);
 	WRITE_ONCE(stc->registered, false);
 	local_irq_restore(flags);
-	stat_inc(&stc->stats.unregistrations);
+	stat_inc(&stc->unregistrations);
 }
 EXPORT_SYMBOL_IF_KUNIT(steal_time_cpu_offline);
 
 static int steal_time_online(unsigned int cpu)
 {
 	return steal_time_cpu_online(steal_time_backend,
-				     per_cpu_ptr(&steal_time_state, cpu), cpu,
-				     local_clock());
+				     per_cpu_ptr(&steal_time_state, cpu),
+				     per_cpu_ptr(&steal_time_base, cpu), cpu);
 }
 
 static int steal_time_offline(unsigned int cpu)
@@ -422,53 +225,16 @@ static void steal_time_offline_this_cpu(void *unused)
 	steal_time_offline(smp_processor_id());
 }
 
-#if IS_ENABLED(CONFIG_KUNIT)
-/**
- * steal_time_online_this_cpu() - register the calling CPU's area again
- * @unused: for on_each_cpu()
- *
- * Lets KUnit undo steal_time_reboot() and go on accounting.
- */
-void steal_time_online_this_cpu(void *unused)
-{
-	steal_time_online(smp_processor_id());
-}
-EXPORT_SYMBOL_IF_KUNIT(steal_time_online_this_cpu);
-
-/**
- * steal_time_sched_clock() - what the scheduler's steal clock says
- * @cpu: CPU whose steal time is read
- *
- * paravirt_steal_clock() for KUnit built as a module, which cannot reach
- * the static call the scheduler uses.
- *
- * Return: steal time of @cpu in nanoseconds.
- */
-u64 steal_time_sched_clock(int cpu)
-{
-	return paravirt_steal_clock(cpu);
-}
-EXPORT_SYMBOL_IF_KUNIT(steal_time_sched_clock);
-#endif /* CONFIG_KUNIT */
-
-/**
- * steal_time_reboot() - reboot notifier: unregister every online CPU
- * @nb: the notifier block
- * @code: SYS_RESTART (also kexec), SYS_HALT or SYS_POWER_OFF
- * @unused: the restart command
- *
+/*
  * Restart and kexec: the next kernel may reuse the areas' memory for
  * anything, so the host must stop writing there before it starts.
- *
- * Return: NOTIFY_DONE.
  */
-VISIBLE_IF_KUNIT int steal_time_reboot(struct notifier_block *nb,
-				       unsigned long code, void *unused)
+static int steal_time_reboot(struct notifier_block *nb, unsigned long code,
+			     void *unused)
 {
 	on_each_cpu(steal_time_offline_this_cpu, NULL, 1);
 	return NOTIFY_DONE;
 }
-EXPORT_SYMBOL_IF_KUNIT(steal_time_reboot);
 
 static struct notifier_block steal_time_reboot_nb = {
 	.notifier_call = steal_time_reboot,
@@ -537,8 +303,8 @@ EXPORT_SYMBOL_IF_KUNIT(steal_time_cpu_registered);
  *
  * Call from the architecture's early hypervisor setup (setup_arch() time:
  * one CPU, interrupts off, jump labels initialised). This installs the
- * steal clock and turns on the scheduler's steal accounting; areas are
- * handed to the host later, once per-CPU memory is final.
+ * backend's steal clock and turns on the scheduler's steal accounting;
+ * areas are handed to the host later, once per-CPU memory is final.
  *
  * Return: 0, or -EBUSY if another backend registered first.
  */
@@ -550,13 +316,12 @@ int __init steal_time_register(const struct steal_time_ops *ops)
 		return -EBUSY;
 	}
 	steal_time_backend = ops;
-	static_call_update(steal_time_backend_read, ops->read);
-	static_call_update(pv_steal_clock, ops->clock ?: steal_time_clock);
+	static_call_update(pv_steal_clock, ops->clock);
 
 	/*
 	 * Only the boot CPU runs, with interrupts off: nothing can execute
 	 * the sites while they are patched, which some hosts cannot emulate.
-	 * Until a CPU registers, its area and state read as 0.
+	 * Until a CPU registers, its area and base read as 0.
 	 */
 	static_key_slow_inc(&paravirt_steal_enabled);
 	if (steal_time_acc)
@@ -571,14 +336,11 @@ int __init steal_time_register(const struct steal_time_ops *ops)
  */
 static int __init steal_time_start(void)
 {
-	unsigned int cpu;
 	int ret;
 
 	if (!steal_time_backend)
 		return 0;
 
-	for_each_possible_cpu(cpu)
-		u64_stats_init(&per_cpu(steal_time_state, cpu).stats.syncp);
 	ret = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "steal_time:online",
 				steal_time_online, steal_time_offline);
 	if (ret < 0) {
@@ -595,16 +357,3 @@ static int __init steal_time_start(void)
 	return 0;
 }
 early_initcall(steal_time_start);
-
-/*
- * Other hypervisors (Xen, VMware) feed the scheduler's steal clock with
- * code of their own, some as late as arch_initcall: only once they all
- * had their turn can "nobody" be said truthfully.
- */
-static int __init steal_time_say_none(void)
-{
-	if (!steal_time_backend && !static_key_enabled(&paravirt_steal_enabled))
-		pr_info("no hypervisor offers steal time; not accounting it\n");
-	return 0;
-}
-late_initcall(steal_time_say_none);

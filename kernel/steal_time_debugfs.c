@@ -13,7 +13,7 @@
 #include <linux/init.h>
 #include <linux/seq_file.h>
 #include <linux/static_call.h>
-#include <linux/u64_stats_sync.h>
+#include <linux/sched/cputime.h>
 #include <kunit/visibility.h>
 #include <asm/paravirt.h>
 #include "steal_time_internal.h"
@@ -26,25 +26,10 @@ static int status_show(struct seq_file *m, void *unused)
 	seq_printf(m, "steal in task run time: %s\n",
 		   steal_time_acc ? "excluded" : "included (no-steal-acc)");
 	seq_printf(m, "read tries: %d\n", STEAL_TIME_READ_TRIES);
-	seq_printf(m, "slack ns: %llu\n", (u64)STEAL_TIME_SLACK_NS);
-	seq_printf(m, "carry max ns: %llu\n", (u64)STEAL_TIME_CARRY_MAX_NS);
+	seq_printf(m, "carry max ns: %llu\n", (u64)STEAL_CLOCK_CARRY_MAX_NS);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(status);
-
-static_assert(STEAL_TIME_CARRY_MAX_NS <= U32_MAX);
-
-static u64 dropped_ns(const struct steal_time_stats *s)
-{
-	unsigned int start;
-	u64 ns;
-
-	do {
-		start = u64_stats_fetch_begin(&s->syncp);
-		ns = u64_stats_read(&s->dropped_ns);
-	} while (u64_stats_fetch_retry(&s->syncp, start));
-	return ns;
-}
 
 /**
  * steal_time_cpus_show() - render the cpus file
@@ -60,26 +45,30 @@ VISIBLE_IF_KUNIT int steal_time_cpus_show(struct seq_file *m, void *unused)
 {
 	unsigned int cpu;
 
-	seq_puts(m, "cpu registered host_ns steal_ns carry_ns retries stuck backwards clamped dropped_ns registrations refusals unregistrations\n");
+	seq_puts(m, "cpu registered host_ns base_ns steal_ns retries stuck registrations refusals unregistrations tick_backwards tick_dropped task_backwards task_dropped\n");
 	for_each_possible_cpu(cpu) {
 		struct steal_time_cpu *stc = per_cpu_ptr(&steal_time_state, cpu);
-		struct steal_time_stats *s = &stc->stats;
-		u64 host, token;
+		struct steal_clock_stats *sc = per_cpu_ptr(&steal_clock_stats, cpu);
+		u64 host;
 
 		seq_printf(m, "%u %d ", cpu, READ_ONCE(stc->registered));
 		/* The host's own counter, one snapshot, outside the policies. */
-		if (steal_time_backend && steal_time_backend->read(cpu, &host, &token))
+		if (steal_time_backend && steal_time_backend->read(cpu, &host))
 			seq_printf(m, "%llu ", host);
 		else
 			seq_puts(m, "- ");
-		seq_printf(m, "%llu %llu %lu %lu %lu %lu %llu %lu %lu %lu\n",
-			   steal_time_value(stc),
-			   /* Racy, for diagnosis; 32 bits at most: never torn. */
-			   data_race(stc->carry),
-			   READ_ONCE(s->retries), READ_ONCE(s->stuck),
-			   READ_ONCE(s->backwards), READ_ONCE(s->clamped),
-			   dropped_ns(s), READ_ONCE(s->registrations),
-			   READ_ONCE(s->refusals), READ_ONCE(s->unregistrations));
+		seq_printf(m, "%llu %llu %ld %ld %lu %lu %lu %lu %lu %lu %lu\n",
+			   /* Set once, before the CPU's first registration ends. */
+			   data_race(per_cpu(steal_time_base, cpu)),
+			   paravirt_steal_clock(cpu),
+			   atomic_long_read(&stc->retries),
+			   atomic_long_read(&stc->stuck),
+			   READ_ONCE(stc->registrations),
+			   READ_ONCE(stc->refusals), READ_ONCE(stc->unregistrations),
+			   READ_ONCE(sc->backwards[STEAL_CLOCK_TICK]),
+			   READ_ONCE(sc->dropped[STEAL_CLOCK_TICK]),
+			   READ_ONCE(sc->backwards[STEAL_CLOCK_TASK]),
+			   READ_ONCE(sc->dropped[STEAL_CLOCK_TASK]));
 	}
 	return 0;
 }

@@ -276,12 +276,12 @@ class Guest:
         return self.read_u64(self.percpu(area, cpu))
 
     def steal_clock(self, cpu):
-        """The core's steal clock for cpu: struct steal_time_cpu's second
-        field, value (include/linux/steal_time.h); 0 in a kernel without
-        our core."""
-        if not self.has('steal_time_state'):
-            return 0
-        return self.read_u64(self.percpu('steal_time_state', cpu, 8))
+        """The steal clock for cpu as the core defines it: the area's
+        counter less steal_time_base (kernel/steal_time.c); the raw
+        counter in a kernel without our core."""
+        base = (self.read_u64(self.percpu('steal_time_base', cpu))
+                if self.has('steal_time_base') else 0)
+        return self.raw_steal(cpu) - base
 
     def host_run_delay(self, tid):
         try:

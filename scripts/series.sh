@@ -23,7 +23,7 @@ repo=$work/linux
 mkdir -p "$repo"
 
 # The author of every patch: the maintainer the series adds to MAINTAINERS.
-ident=$(sed -n 's/^+M:[[:space:]]*//p' "$top/patches/0008-maintainers-add-steal-time.patch" | head -n 1)
+ident=$(sed -n 's/^+M:[[:space:]]*//p' "$top/patches/0009-maintainers-add-steal-time.patch" | head -n 1)
 export GIT_AUTHOR_NAME=${ident% <*} GIT_AUTHOR_EMAIL=${ident##*<}
 GIT_AUTHOR_EMAIL=${GIT_AUTHOR_EMAIL%>}
 export GIT_COMMITTER_NAME=$GIT_AUTHOR_NAME GIT_COMMITTER_EMAIL=$GIT_AUTHOR_EMAIL

@@ -179,3 +179,40 @@ def plot(points, phases, path, title):
                    capture_output=True)
     os.unlink(data)
     return True
+
+
+def sched_view(guest, seconds, remote=False):
+    """The scheduler's view of steal, measured in the guest: a CPU-bound
+    task alone on vCPU 1, its run time (sum_exec_runtime, the first field
+    of /proc/PID/schedstat) plus vCPU 1's /proc/stat steal over a window,
+    against the wall time of the window (/proc/uptime). Every nanosecond
+    the task held vCPU 1 was either run time or stolen, so the ratio is
+    1.00 when the scheduler takes out of the task clock exactly the steal
+    /proc/stat reports. With remote, a task on vCPU 0 reads the task's
+    /proc/PID/stat all the time, whose CPU times update vCPU 1's run
+    queue clock from another CPU (task_sched_runtime()), also while the
+    host holds vCPU 1. Returns a dict: run,
+    steal, wall (ns), ratio, and the window's raw lines."""
+    snap = ('snap() { read up idle < /proc/uptime; read run wait n < /proc/$P/schedstat; '
+            'echo "SNAP $up $run $(grep "^cpu1 " /proc/stat)"; }; ')
+    reader = ('taskset -c 0 sh -c "while :; do cat /proc/$P/stat >/dev/null; done" & R=$!; '
+              if remote else 'R=; ')
+    cmd = ('taskset -c 1 sh -c "while :; do :; done" & P=$!; ' + reader + snap +
+           'sleep 1; snap; sleep %d; snap; kill $P $R' % seconds)
+    out = guest.shell('taskset -c 0 sh -c \'%s\'' % cmd.replace("'", "'\\''"),
+                      timeout=seconds + 30)
+    snaps = [line.split() for line in out.splitlines() if line.startswith('SNAP ')]
+    if len(snaps) != 2:
+        raise RuntimeError('sched_view: no two snapshots in %r' % out)
+    (u0, r0), (u1, r1) = [(float(s[1]), int(s[2])) for s in snaps]
+    st0, st1 = [proc_stat_rows([' '.join(s[3:])])[0][1]['steal'] for s in snaps]
+    d = {'run': r1 - r0, 'steal': (st1 - st0) * 10**7, 'wall': round((u1 - u0) * 1e9),
+         'lines': [' '.join(s) for s in snaps]}
+    d['ratio'] = (d['run'] + d['steal']) / d['wall'] if d['wall'] else float('nan')
+    return d
+
+
+def sched_view_line(title, d):
+    return ('%-44s run %7.3f s + steal %7.3f s = %7.3f s over %7.3f s wall: %.4f'
+            % (title, d['run'] / 1e9, d['steal'] / 1e9, (d['run'] + d['steal']) / 1e9,
+               d['wall'] / 1e9, d['ratio']))

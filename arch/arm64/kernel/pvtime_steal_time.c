@@ -7,9 +7,9 @@
  * Unlike the x86 and RISC-V ABIs the guest does not hand memory to the
  * host: the hypervisor owns each vCPU's area, outside the guest's RAM,
  * and tells the vCPU where it is. There is nothing to take back on
- * reboot, kexec or crash, and no version field: the counter, a 64-bit
+ * reboot, kexec or crash, and no version field: the counter is a 64-bit
  * little-endian number of nanoseconds read with one single-copy atomic
- * load, is its own token.
+ * load.
  *
  * See Documentation/virt/steal-time.rst.
  */
@@ -34,8 +34,8 @@ static_assert(offsetof(struct pvclock_vcpu_stolen_time, stolen_time) == 8);
 
 /*
  * Where a CPU's area is mapped; until then a zeroed stand-in, so that the
- * steal clock's fast path needs no test for a missing mapping: it reads
- * a counter of 0, the core's initial token, and the core's value, 0.
+ * steal clock needs no test for a missing mapping: it reads 0, as the
+ * CPU's base is until its first registration.
  */
 static const struct pvclock_vcpu_stolen_time pvtime_unmapped;
 static DEFINE_PER_CPU(const struct pvclock_vcpu_stolen_time *, pvtime_area) =
@@ -108,39 +108,24 @@ static void pvtime_disable(unsigned int cpu)
 {
 }
 
-/**
- * pvtime_snapshot() - read the counter of a stolen time area
- * @st: the area
- * @steal: the counter, in nanoseconds
- * @token: the token that goes with it: the counter itself
- *
- * One 64-bit load, which arm64 makes single-copy atomic: it cannot tear.
- *
- * Return: true, always: there is no update in progress to see.
+/*
+ * One 64-bit load, which arm64 makes single-copy atomic: it cannot tear,
+ * and there is no update in progress to see.
  */
-bool pvtime_snapshot(const struct pvclock_vcpu_stolen_time *st, u64 *steal,
-		     u64 *token)
-{
-	*steal = le64_to_cpu(READ_ONCE(st->stolen_time));
-	*token = *steal;
-	return true;
-}
-EXPORT_SYMBOL_IF_KUNIT(pvtime_snapshot);
-
-static bool pvtime_read(unsigned int cpu, u64 *steal, u64 *token)
-{
-	return pvtime_snapshot(per_cpu(pvtime_area, cpu), steal, token);
-}
-
-static __always_inline u64 pvtime_token(unsigned int cpu)
+static __always_inline u64 pvtime_counter(unsigned int cpu)
 {
 	return le64_to_cpu(READ_ONCE(per_cpu(pvtime_area, cpu)->stolen_time));
 }
 
-/* While the counter is the one the core last folded in, three loads. */
+static bool pvtime_read(unsigned int cpu, u64 *steal)
+{
+	*steal = pvtime_counter(cpu);
+	return true;
+}
+
 static u64 pvtime_clock(int cpu)
 {
-	return steal_time_clock_fast(pvtime_token, cpu);
+	return steal_time_since_base(cpu, pvtime_counter(cpu));
 }
 
 static const struct steal_time_ops pvtime_ops = {
@@ -175,14 +160,8 @@ static bool __init pvtime_offered(void)
  */
 int __init pv_time_init(void)
 {
-	/*
-	 * Say no more than that: Xen feeds the steal clock by other means,
-	 * later, and bare metal has no hypervisor at all.
-	 */
-	if (!pvtime_offered()) {
-		pr_info("no PV_TIME stolen time offered\n");
+	if (!pvtime_offered())
 		return 0;
-	}
 	if (!steal_time_register(&pvtime_ops)) {
 		pvtime_active = true;
 		pr_info("using stolen time PV\n");

@@ -18,7 +18,6 @@
 #include <linux/string.h>
 #include <linux/wordpart.h>
 #include <kunit/visibility.h>
-#include <asm/barrier.h>
 #include <asm/page.h>
 #include <asm/paravirt.h>
 #include <asm/sbi.h>
@@ -61,51 +60,30 @@ static void sbi_sta_disable(unsigned int cpu)
 	sbi_sta_set_shmem(SBI_SHMEM_DISABLE, SBI_SHMEM_DISABLE);
 }
 
-/**
- * sbi_sta_snapshot() - one attempt at a consistent read of an STA area
- * @st: the area
- * @steal: the counter, in nanoseconds
- * @sequence: the sequence the counter was read under
- *
- * The SBI implementation makes the sequence odd while it writes, and
- * moves it on by two with every update.
- *
- * Return: false if it was writing, and @steal may be torn.
+/*
+ * The area's fields are little-endian, as is every RISC-V Linux kernel:
+ * the shared reader takes them as they are.
  */
-bool sbi_sta_snapshot(const struct sbi_sta_struct *st, u64 *steal,
-		      u32 *sequence)
+static_assert(!IS_ENABLED(CONFIG_CPU_BIG_ENDIAN));
+
+static bool sbi_sta_read(unsigned int cpu, u64 *steal)
 {
-	u32 seq = le32_to_cpu(READ_ONCE(st->sequence));
+	struct sbi_sta_struct *st = per_cpu_ptr(&sbi_sta_area, cpu);
 
-	/* The counter after the sequence, */
-	virt_rmb();
-	*steal = le64_to_cpu(READ_ONCE(st->steal));
-	/* and the sequence again after the counter. */
-	virt_rmb();
-	*sequence = seq;
-	return !(seq & 1) && seq == le32_to_cpu(READ_ONCE(st->sequence));
-}
-EXPORT_SYMBOL_IF_KUNIT(sbi_sta_snapshot);
-
-static bool sbi_sta_read(unsigned int cpu, u64 *steal, u64 *token)
-{
-	u32 sequence;
-	bool ok;
-
-	ok = sbi_sta_snapshot(per_cpu_ptr(&sbi_sta_area, cpu), steal, &sequence);
-	*token = sequence;
-	return ok;
+	return steal_time_read_versioned((const u32 *)&st->sequence,
+					 (const u64 *)&st->steal, steal);
 }
 
-static __always_inline u64 sbi_sta_token(unsigned int cpu)
-{
-	return le32_to_cpu(READ_ONCE(per_cpu_ptr(&sbi_sta_area, cpu)->sequence));
-}
-
-/* While the sequence is the one the core last folded in, two loads. */
+/* One snapshot and the CPU's base, inlined; the core retries a spoiled one. */
 static u64 sbi_sta_clock(int cpu)
 {
-	return steal_time_clock_fast(sbi_sta_token, cpu);
+	struct sbi_sta_struct *st = per_cpu_ptr(&sbi_sta_area, cpu);
+	u64 steal;
+
+	if (likely(steal_time_read_versioned((const u32 *)&st->sequence,
+					     (const u64 *)&st->steal, &steal)))
+		return steal_time_since_base(cpu, steal);
+	return steal_time_read_slow(cpu);
 }
 
 static const struct steal_time_ops sbi_sta_ops = {
@@ -127,10 +105,8 @@ static const struct steal_time_ops sbi_sta_ops = {
 int __init pv_time_init(void)
 {
 	if (sbi_spec_version < sbi_mk_version(2, 0) ||
-	    sbi_probe_extension(SBI_EXT_STA) <= 0) {
-		pr_info("SBI does not offer steal time accounting; not accounting it\n");
+	    sbi_probe_extension(SBI_EXT_STA) <= 0)
 		return 0;
-	}
 	pr_info("SBI STA extension detected\n");
 	if (!steal_time_register(&sbi_sta_ops))
 		sbi_sta_active = true;

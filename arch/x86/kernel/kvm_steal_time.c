@@ -49,23 +49,6 @@ u64 kvm_steal_time_msr_value(unsigned int cpu)
 }
 EXPORT_SYMBOL_IF_KUNIT(kvm_steal_time_msr_value);
 
-#if IS_ENABLED(CONFIG_KUNIT)
-/**
- * kvm_steal_time_area() - a CPU's area, for KUnit
- * @cpu: CPU whose area is meant
- *
- * The per-CPU area itself is not exported: modules have no business
- * with it, but KUnit built as a module checks it.
- *
- * Return: @cpu's area.
- */
-struct kvm_steal_time *kvm_steal_time_area(unsigned int cpu)
-{
-	return per_cpu_ptr(&kvm_steal_area, cpu);
-}
-EXPORT_SYMBOL_IF_KUNIT(kvm_steal_time_area);
-#endif
-
 static void kvm_st_prepare(unsigned int cpu)
 {
 	memset(per_cpu_ptr(&kvm_steal_area, cpu), 0, sizeof(struct kvm_steal_time));
@@ -94,31 +77,25 @@ static void kvm_st_disable(unsigned int cpu)
 	wrmsrl_safe(MSR_KVM_STEAL_TIME, 0);
 }
 
-/* The token: the host moves the version by two with every update. */
-static bool kvm_st_read(unsigned int cpu, u64 *steal, u64 *token)
+static bool kvm_st_read(unsigned int cpu, u64 *steal)
 {
-	u32 version;
-	bool ok;
+	struct kvm_steal_time *st = per_cpu_ptr(&kvm_steal_area, cpu);
 
-	ok = kvm_steal_time_snapshot(per_cpu_ptr(&kvm_steal_area, cpu), steal,
-				     &version);
-	*token = version;
-	return ok;
-}
-
-/* Inlined into kvm_st_clock(), even in kernels built for size. */
-static __always_inline u64 kvm_st_token(unsigned int cpu)
-{
-	return READ_ONCE(per_cpu_ptr(&kvm_steal_area, cpu)->version);
+	return steal_time_read_versioned(&st->version, &st->steal, steal);
 }
 
 /*
- * What the scheduler calls: while the version is the one the core last
- * folded in, two loads answer, and nothing else is called.
+ * What the scheduler calls: one snapshot and the CPU's base, inlined; the
+ * core retries a snapshot the host spoiled.
  */
 static u64 kvm_st_clock(int cpu)
 {
-	return steal_time_clock_fast(kvm_st_token, cpu);
+	struct kvm_steal_time *st = per_cpu_ptr(&kvm_steal_area, cpu);
+	u64 steal;
+
+	if (likely(steal_time_read_versioned(&st->version, &st->steal, &steal)))
+		return steal_time_since_base(cpu, steal);
+	return steal_time_read_slow(cpu);
 }
 
 static const struct steal_time_ops kvm_st_ops = {
@@ -140,10 +117,8 @@ static const struct steal_time_ops kvm_st_ops = {
  */
 bool __init kvm_steal_time_init(void)
 {
-	if (!kvm_para_has_feature(KVM_FEATURE_STEAL_TIME)) {
-		pr_info("host does not offer steal time; not accounting it\n");
+	if (!kvm_para_has_feature(KVM_FEATURE_STEAL_TIME))
 		return false;
-	}
 	if (steal_time_register(&kvm_st_ops))
 		return false;
 	kvm_st_active = true;

@@ -9,8 +9,6 @@
 #include <asm/pvclock-abi.h>
 
 bool pvtime_area_usable(const struct pvclock_vcpu_stolen_time *st);
-bool pvtime_snapshot(const struct pvclock_vcpu_stolen_time *st, u64 *steal,
-		     u64 *token);
 bool pvtime_steal_time_active(void);
 
 #endif /* _ASM_ARM64_PVTIME_STEAL_TIME_H */

@@ -8,8 +8,6 @@
 #include <linux/types.h>
 #include <asm/sbi.h>
 
-bool sbi_sta_snapshot(const struct sbi_sta_struct *st, u64 *steal,
-		      u32 *sequence);
 bool sbi_sta_steal_time_active(void);
 
 #endif /* _ASM_RISCV_SBI_STEAL_TIME_H */
