@@ -120,7 +120,7 @@ u64 steal_time_read_slow(unsigned int cpu)
 					  per_cpu_ptr(&steal_time_state, cpu),
 					  cpu, cpu == raw_smp_processor_id());
 
-	return steal_time_since_base(cpu, steal);
+	return steal - *steal_time_base_of(cpu);
 }
 
 static void stat_inc(unsigned long *counter)

@@ -41,6 +41,8 @@ DECLARE_PER_CPU(struct steal_time_cpu, steal_time_state);
 extern const struct steal_time_ops *steal_time_backend;
 extern bool steal_time_acc;
 
+#if IS_ENABLED(CONFIG_KUNIT)
+/* Static without KUnit; its suite drives them with a simulated backend. */
 u64 steal_time_read_retry(const struct steal_time_ops *ops,
 			  struct steal_time_cpu *stc, unsigned int cpu,
 			  bool local);
@@ -52,5 +54,6 @@ void steal_time_cpu_offline(const struct steal_time_ops *ops,
 
 struct seq_file;
 int steal_time_cpus_show(struct seq_file *m, void *unused);
+#endif
 
 #endif /* _KERNEL_STEAL_TIME_INTERNAL_H */

@@ -100,15 +100,17 @@ DECLARE_PER_CPU_READ_MOSTLY(u64, steal_time_base);
 u64 steal_time_read_slow(unsigned int cpu);
 
 /**
- * steal_time_since_base() - a CPU's steal clock from a counter read now
- * @cpu: CPU whose area the counter was read from
- * @counter: what the area holds
+ * steal_time_base_of() - where a CPU's steal clock starts
+ * @cpu: CPU whose steal clock is read
  *
- * Return: steal time of @cpu in nanoseconds, as the scheduler takes it.
+ * For a backend's clock, which takes it before it reads the area: both
+ * addresses then come from one per-CPU offset.
+ *
+ * Return: the address of @cpu's base.
  */
-static __always_inline u64 steal_time_since_base(unsigned int cpu, u64 counter)
+static __always_inline const u64 *steal_time_base_of(int cpu)
 {
-	return counter - per_cpu(steal_time_base, cpu);
+	return per_cpu_ptr(&steal_time_base, cpu);
 }
 
 int steal_time_register(const struct steal_time_ops *ops);

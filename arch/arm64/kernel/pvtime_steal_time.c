@@ -125,7 +125,7 @@ static bool pvtime_read(unsigned int cpu, u64 *steal)
 
 static u64 pvtime_clock(int cpu)
 {
-	return steal_time_since_base(cpu, pvtime_counter(cpu));
+	return pvtime_counter(cpu) - *steal_time_base_of(cpu);
 }
 
 static const struct steal_time_ops pvtime_ops = {

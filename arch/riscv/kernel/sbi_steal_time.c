@@ -78,11 +78,12 @@ static bool sbi_sta_read(unsigned int cpu, u64 *steal)
 static u64 sbi_sta_clock(int cpu)
 {
 	struct sbi_sta_struct *st = per_cpu_ptr(&sbi_sta_area, cpu);
+	const u64 *base = steal_time_base_of(cpu);
 	u64 steal;
 
 	if (likely(steal_time_read_versioned((const u32 *)&st->sequence,
 					     (const u64 *)&st->steal, &steal)))
-		return steal_time_since_base(cpu, steal);
+		return steal - *base;
 	return steal_time_read_slow(cpu);
 }
 

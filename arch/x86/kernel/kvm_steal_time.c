@@ -91,10 +91,11 @@ static bool kvm_st_read(unsigned int cpu, u64 *steal)
 static u64 kvm_st_clock(int cpu)
 {
 	struct kvm_steal_time *st = per_cpu_ptr(&kvm_steal_area, cpu);
+	const u64 *base = steal_time_base_of(cpu);
 	u64 steal;
 
 	if (likely(steal_time_read_versioned(&st->version, &st->steal, &steal)))
-		return steal_time_since_base(cpu, steal);
+		return steal - *base;
 	return steal_time_read_slow(cpu);
 }
 
