@@ -38,8 +38,6 @@ EXPORT_TRACEPOINT_SYMBOL_GPL(steal_time_registration);
 
 const struct steal_time_ops *steal_time_backend __ro_after_init;
 DEFINE_PER_CPU(struct steal_time_cpu, steal_time_state);
-/* 0 until the CPU's first registration: its area reads 0 until then. */
-DEFINE_PER_CPU_READ_MOSTLY(u64, steal_time_base);
 
 /*
  * "no-steal-acc" keeps steal in /proc/stat but stops the scheduler from
@@ -120,7 +118,7 @@ u64 steal_time_read_slow(unsigned int cpu)
 					  per_cpu_ptr(&steal_time_state, cpu),
 					  cpu, cpu == raw_smp_processor_id());
 
-	return steal - *steal_time_base_of(cpu);
+	return steal - *steal_time_backend->base(cpu);
 }
 
 static void stat_inc(unsigned long *counter)
@@ -133,8 +131,6 @@ static void stat_inc(unsigned long *counter)
  * steal_time_cpu_online() - hand a CPU's area to the host
  * @ops: backend
  * @stc: the core's state for @cpu
- * @base: where @cpu's accounting starts, set at the first accepted
- *	  registration
  * @cpu: the CPU coming online; must be the calling CPU for a real backend
  *
  * Prepares the area the first time only: on re-registration the host keeps
@@ -150,8 +146,9 @@ static void stat_inc(unsigned long *counter)
  */
 VISIBLE_IF_KUNIT int steal_time_cpu_online(const struct steal_time_ops *ops,
 					   struct steal_time_cpu *stc,
-					   u64 *base, unsigned int cpu)
+					   unsigned int cpu)
 {
+	u64 *base = ops->base(cpu);
 	unsigned long flags;
 	u64 steal = 0;
 	int ret;
@@ -209,8 +206,7 @@ EXPORT_SYMBOL_IF_KUNIT(steal_time_cpu_offline);
 static int steal_time_online(unsigned int cpu)
 {
 	return steal_time_cpu_online(steal_time_backend,
-				     per_cpu_ptr(&steal_time_state, cpu),
-				     per_cpu_ptr(&steal_time_base, cpu), cpu);
+				     per_cpu_ptr(&steal_time_state, cpu), cpu);
 }
 
 static int steal_time_offline(unsigned int cpu)

@@ -49,7 +49,7 @@ VISIBLE_IF_KUNIT int steal_time_cpus_show(struct seq_file *m, void *unused)
 	for_each_possible_cpu(cpu) {
 		struct steal_time_cpu *stc = per_cpu_ptr(&steal_time_state, cpu);
 		struct steal_clock_stats *sc = per_cpu_ptr(&steal_clock_stats, cpu);
-		u64 host;
+		u64 host, base = 0;
 
 		seq_printf(m, "%u %d ", cpu, READ_ONCE(stc->registered));
 		/* The host's own counter, one snapshot, outside the policies. */
@@ -57,9 +57,11 @@ VISIBLE_IF_KUNIT int steal_time_cpus_show(struct seq_file *m, void *unused)
 			seq_printf(m, "%llu ", host);
 		else
 			seq_puts(m, "- ");
+		if (steal_time_backend)
+			/* Set once, as the CPU's first registration ends. */
+			base = data_race(*steal_time_backend->base(cpu));
 		seq_printf(m, "%llu %llu %ld %ld %lu %lu %lu %lu %lu %lu %lu\n",
-			   /* Set once, before the CPU's first registration ends. */
-			   data_race(per_cpu(steal_time_base, cpu)),
+			   base,
 			   paravirt_steal_clock(cpu),
 			   atomic_long_read(&stc->retries),
 			   atomic_long_read(&stc->stuck),

@@ -13,7 +13,7 @@
 /**
  * struct steal_time_cpu - the core's lifecycle state of one CPU's area
  * @prepared:	&steal_time_ops.prepare has run for this CPU
- * @started:	the host accepted the area once: steal_time_base is set
+ * @started:	the host accepted the area once: its base is set
  * @registered:	the host has the area now
  * @retries:	snapshots spoiled because the host was writing the area
  * @stuck:	reads of the CPU's own area that took the counter
@@ -47,8 +47,7 @@ u64 steal_time_read_retry(const struct steal_time_ops *ops,
 			  struct steal_time_cpu *stc, unsigned int cpu,
 			  bool local);
 int steal_time_cpu_online(const struct steal_time_ops *ops,
-			  struct steal_time_cpu *stc, u64 *base,
-			  unsigned int cpu);
+			  struct steal_time_cpu *stc, unsigned int cpu);
 void steal_time_cpu_offline(const struct steal_time_ops *ops,
 			    struct steal_time_cpu *stc, unsigned int cpu);
 

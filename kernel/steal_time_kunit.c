@@ -72,16 +72,23 @@ static bool fake_read(unsigned int cpu, u64 *steal)
 	return true;
 }
 
+static u64 base;
+
+static u64 *fake_base(unsigned int cpu)
+{
+	return &base;
+}
+
 static const struct steal_time_ops fake_ops = {
 	.name = "fake",
 	.prepare = fake_prepare,
 	.enable = fake_enable,
 	.disable = fake_disable,
 	.read = fake_read,
+	.base = fake_base,
 };
 
 static struct steal_time_cpu stc;
-static u64 base;
 
 /*
  * The simulated CPU's number: no real CPU has it, so the tracepoint probes
@@ -101,7 +108,7 @@ static u64 read_clock(void)
 
 static int online(void)
 {
-	return steal_time_cpu_online(&fake_ops, &stc, &base, FAKE_CPU);
+	return steal_time_cpu_online(&fake_ops, &stc, FAKE_CPU);
 }
 
 static int steal_time_test_init(struct kunit *test)

@@ -276,11 +276,11 @@ class Guest:
         return self.read_u64(self.percpu(area, cpu))
 
     def steal_clock(self, cpu):
-        """The steal clock for cpu as the core defines it: the area's
-        counter less steal_time_base (kernel/steal_time.c); the raw
-        counter in a kernel without our core."""
-        base = (self.read_u64(self.percpu('steal_time_base', cpu))
-                if self.has('steal_time_base') else 0)
+        """The steal clock for cpu as our core defines it: the area's
+        counter less the base kept right after the area (struct
+        kvm_steal_percpu); the raw counter in upstream's kernel."""
+        base = (self.read_u64(self.percpu('kvm_steal_area', cpu, 64))
+                if self.has('steal_time_state') else 0)
         return self.raw_steal(cpu) - base
 
     def host_run_delay(self, tid):

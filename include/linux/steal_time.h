@@ -8,8 +8,14 @@
  * CPU's accounting starts.
  *
  * The steal clock is stateless: the host's counter minus the value it had
- * when the CPU's area was first registered. It writes nothing, so any CPU
- * reads any CPU's clock in any context and sees what the host published.
+ * when the CPU's area was first registered (the base: what the host
+ * reports from before, firmware or a previous kernel, is not this
+ * kernel's to account). It writes nothing, so any CPU reads any CPU's
+ * clock in any context and sees what the host published. The base is set
+ * once per CPU, by that CPU coming up; another CPU reading the clock at
+ * that moment may see the new counter with the old base of 0 (or, on
+ * 32-bit, half of the new base), a jump that the scheduler bounds like
+ * any other.
  * What a consumer does with a counter that misbehaves is the scheduler's
  * business (steal_clock_take()), the same for every steal clock.
  */
@@ -39,8 +45,11 @@
  *		in nanoseconds, from any CPU and any context (including NMI).
  *		Stores the counter as read even when it returns false, which
  *		it does when the host was updating the area.
+ * @base:	where the backend keeps @cpu's base, the counter right after
+ *		@cpu's first accepted registration, which the core sets:
+ *		next to the area, so that @clock finds both from one address.
  * @clock:	the scheduler's steal clock: one inlined attempt of @read
- *		minus steal_time_base, steal_time_read_slow() when it fails.
+ *		minus the base, steal_time_read_slow() when it fails.
  */
 struct steal_time_ops {
 	const char *name;
@@ -48,6 +57,7 @@ struct steal_time_ops {
 	int (*enable)(unsigned int cpu);
 	void (*disable)(unsigned int cpu);
 	bool (*read)(unsigned int cpu, u64 *steal);
+	u64 *(*base)(unsigned int cpu);
 	u64 (*clock)(int cpu);
 };
 
@@ -67,8 +77,9 @@ struct steal_time_ops {
  *
  * The protocol of the x86 KVM and RISC-V SBI STA areas: version, counter,
  * version, each load ordered after the one before; the counter was not
- * written in between if both versions are equal and even. READ_ONCE()
- * because the host changes the memory behind the compiler's back.
+ * written in between if both versions are equal and even. READ_ONCE(),
+ * or a load after a barrier, because the host changes the memory behind
+ * the compiler's back.
  *
  * Return: true if *@steal is a value the host finished writing.
  */
@@ -83,35 +94,12 @@ static __always_inline bool steal_time_read_versioned(const u32 *version,
 	*steal = READ_ONCE(*counter);
 	/* nor the closing version before the counter. */
 	virt_rmb();
-	return !(v & 1) && v == READ_ONCE(*version);
+	/* The barrier makes it a fresh load: a plain one x86 can compare. */
+	return !(v & 1) && v == data_race(*version);
 }
 
 #ifdef CONFIG_STEAL_TIME
-/*
- * The host's counter when the CPU's area was first registered: steal from
- * before (firmware, a previous kernel) is not this kernel's to account.
- * Written once per CPU, by that CPU coming up. Another CPU that reads the
- * clock at that moment may see the new counter with the old base of 0
- * (or, on 32-bit, half of the new base): a jump that the scheduler's
- * consumers bound like any other (steal_clock_take()).
- */
-DECLARE_PER_CPU_READ_MOSTLY(u64, steal_time_base);
-
 u64 steal_time_read_slow(unsigned int cpu);
-
-/**
- * steal_time_base_of() - where a CPU's steal clock starts
- * @cpu: CPU whose steal clock is read
- *
- * For a backend's clock, which takes it before it reads the area: both
- * addresses then come from one per-CPU offset.
- *
- * Return: the address of @cpu's base.
- */
-static __always_inline const u64 *steal_time_base_of(int cpu)
-{
-	return per_cpu_ptr(&steal_time_base, cpu);
-}
 
 int steal_time_register(const struct steal_time_ops *ops);
 bool steal_time_active(void);

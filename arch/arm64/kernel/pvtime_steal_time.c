@@ -33,13 +33,20 @@ static_assert(sizeof(struct pvclock_vcpu_stolen_time) == 64);
 static_assert(offsetof(struct pvclock_vcpu_stolen_time, stolen_time) == 8);
 
 /*
- * Where a CPU's area is mapped; until then a zeroed stand-in, so that the
- * steal clock needs no test for a missing mapping: it reads 0, as the
- * CPU's base is until its first registration.
+ * Where a CPU's area is mapped, and where its steal clock starts: the
+ * clock finds both from one address. Until the area is mapped a zeroed
+ * stand-in, so that the steal clock needs no test for a missing mapping:
+ * it reads 0, as the CPU's base is until its first registration.
  */
+struct pvtime_percpu {
+	const struct pvclock_vcpu_stolen_time *area;
+	u64 base;
+};
+
 static const struct pvclock_vcpu_stolen_time pvtime_unmapped;
-static DEFINE_PER_CPU(const struct pvclock_vcpu_stolen_time *, pvtime_area) =
-	&pvtime_unmapped;
+static DEFINE_PER_CPU(struct pvtime_percpu, pvtime_state) = {
+	.area = &pvtime_unmapped,
+};
 
 static bool pvtime_active __ro_after_init;
 
@@ -65,7 +72,7 @@ static void pvtime_prepare(unsigned int cpu)
 		pr_warn("CPU%u: cannot map the stolen time area\n", cpu);
 		return;
 	}
-	WRITE_ONCE(*per_cpu_ptr(&pvtime_area, cpu), st);
+	WRITE_ONCE(per_cpu_ptr(&pvtime_state, cpu)->area, st);
 }
 
 /**
@@ -87,7 +94,7 @@ EXPORT_SYMBOL_IF_KUNIT(pvtime_area_usable);
 /* The hypervisor writes the area from the start; the guest only checks it. */
 static int pvtime_enable(unsigned int cpu)
 {
-	const struct pvclock_vcpu_stolen_time *st = per_cpu(pvtime_area, cpu);
+	const struct pvclock_vcpu_stolen_time *st = per_cpu(pvtime_state, cpu).area;
 
 	if (st == &pvtime_unmapped)
 		return -ENXIO;
@@ -112,20 +119,27 @@ static void pvtime_disable(unsigned int cpu)
  * One 64-bit load, which arm64 makes single-copy atomic: it cannot tear,
  * and there is no update in progress to see.
  */
-static __always_inline u64 pvtime_counter(unsigned int cpu)
+static __always_inline u64 pvtime_counter(const struct pvtime_percpu *p)
 {
-	return le64_to_cpu(READ_ONCE(per_cpu(pvtime_area, cpu)->stolen_time));
+	return le64_to_cpu(READ_ONCE(READ_ONCE(p->area)->stolen_time));
 }
 
 static bool pvtime_read(unsigned int cpu, u64 *steal)
 {
-	*steal = pvtime_counter(cpu);
+	*steal = pvtime_counter(per_cpu_ptr(&pvtime_state, cpu));
 	return true;
+}
+
+static u64 *pvtime_base(unsigned int cpu)
+{
+	return &per_cpu_ptr(&pvtime_state, cpu)->base;
 }
 
 static u64 pvtime_clock(int cpu)
 {
-	return pvtime_counter(cpu) - *steal_time_base_of(cpu);
+	const struct pvtime_percpu *p = per_cpu_ptr(&pvtime_state, cpu);
+
+	return pvtime_counter(p) - p->base;
 }
 
 static const struct steal_time_ops pvtime_ops = {
@@ -134,6 +148,7 @@ static const struct steal_time_ops pvtime_ops = {
 	.enable = pvtime_enable,
 	.disable = pvtime_disable,
 	.read = pvtime_read,
+	.base = pvtime_base,
 	.clock = pvtime_clock,
 };
 

@@ -23,8 +23,17 @@
 #include <asm/sbi.h>
 #include <asm/sbi_steal_time.h>
 
-/* Aligned to its size, as the SBI specification requires. */
-static DEFINE_PER_CPU(struct sbi_sta_struct, sbi_sta_area) __aligned(64);
+/*
+ * A CPU's area, aligned to its size as the SBI specification requires, and
+ * beyond it, the guest's own, where the CPU's steal clock starts: the
+ * clock finds both from one address.
+ */
+struct sbi_sta_percpu {
+	struct sbi_sta_struct st;
+	u64 base;
+};
+
+static DEFINE_PER_CPU(struct sbi_sta_percpu, sbi_sta_area) __aligned(64);
 
 static_assert(sizeof(struct sbi_sta_struct) == 64);
 static_assert(offsetof(struct sbi_sta_struct, sequence) == 0);
@@ -43,12 +52,12 @@ static int sbi_sta_set_shmem(unsigned long lo, unsigned long hi)
 
 static void sbi_sta_prepare(unsigned int cpu)
 {
-	memset(per_cpu_ptr(&sbi_sta_area, cpu), 0, sizeof(struct sbi_sta_struct));
+	memset(&per_cpu_ptr(&sbi_sta_area, cpu)->st, 0, sizeof(struct sbi_sta_struct));
 }
 
 static int sbi_sta_enable(unsigned int cpu)
 {
-	u64 pa = __pa(per_cpu_ptr(&sbi_sta_area, cpu));
+	u64 pa = __pa(&per_cpu_ptr(&sbi_sta_area, cpu)->st);
 
 	/* The address in XLEN-bit halves: all of it in the low one on RV64. */
 	return sbi_sta_set_shmem((unsigned long)pa,
@@ -68,22 +77,26 @@ static_assert(!IS_ENABLED(CONFIG_CPU_BIG_ENDIAN));
 
 static bool sbi_sta_read(unsigned int cpu, u64 *steal)
 {
-	struct sbi_sta_struct *st = per_cpu_ptr(&sbi_sta_area, cpu);
+	struct sbi_sta_struct *st = &per_cpu_ptr(&sbi_sta_area, cpu)->st;
 
 	return steal_time_read_versioned((const u32 *)&st->sequence,
 					 (const u64 *)&st->steal, steal);
 }
 
-/* One snapshot and the CPU's base, inlined; the core retries a spoiled one. */
+static u64 *sbi_sta_base(unsigned int cpu)
+{
+	return &per_cpu_ptr(&sbi_sta_area, cpu)->base;
+}
+
+/* One snapshot less the base, inlined; the core retries a spoiled one. */
 static u64 sbi_sta_clock(int cpu)
 {
-	struct sbi_sta_struct *st = per_cpu_ptr(&sbi_sta_area, cpu);
-	const u64 *base = steal_time_base_of(cpu);
+	struct sbi_sta_percpu *p = per_cpu_ptr(&sbi_sta_area, cpu);
 	u64 steal;
 
-	if (likely(steal_time_read_versioned((const u32 *)&st->sequence,
-					     (const u64 *)&st->steal, &steal)))
-		return steal - *base;
+	if (likely(steal_time_read_versioned((const u32 *)&p->st.sequence,
+					     (const u64 *)&p->st.steal, &steal)))
+		return steal - p->base;
 	return steal_time_read_slow(cpu);
 }
 
@@ -93,6 +106,7 @@ static const struct steal_time_ops sbi_sta_ops = {
 	.enable = sbi_sta_enable,
 	.disable = sbi_sta_disable,
 	.read = sbi_sta_read,
+	.base = sbi_sta_base,
 	.clock = sbi_sta_clock,
 };
 

@@ -22,17 +22,18 @@
 #include <asm/pgtable_types.h>
 
 /*
- * Decrypted: on memory-encrypted guests the host must be able to write it;
- * kvm.c maps it shared for every possible CPU before the boot CPU registers.
- * Aligned to its size so that it never crosses a page.
+ * Decrypted: on memory-encrypted guests the host must be able to write the
+ * area; kvm.c maps it shared for every possible CPU before the boot CPU
+ * registers. Aligned to the area's size so that it never crosses a page.
  */
-DEFINE_PER_CPU_DECRYPTED(struct kvm_steal_time, kvm_steal_area) __aligned(64) __visible;
+DEFINE_PER_CPU_DECRYPTED(struct kvm_steal_percpu, kvm_steal_area) __aligned(64) __visible;
 
 static_assert(sizeof(struct kvm_steal_time) == 64);
 static_assert(offsetof(struct kvm_steal_time, steal) == 0);
 static_assert(offsetof(struct kvm_steal_time, version) == 8);
 static_assert(offsetof(struct kvm_steal_time, flags) == 12);
 static_assert(offsetof(struct kvm_steal_time, preempted) == 16);
+static_assert(offsetof(struct kvm_steal_percpu, st) == 0);
 
 static bool kvm_st_active __ro_after_init;
 
@@ -44,14 +45,14 @@ static bool kvm_st_active __ro_after_init;
  */
 u64 kvm_steal_time_msr_value(unsigned int cpu)
 {
-	return slow_virt_to_phys(per_cpu_ptr(&kvm_steal_area, cpu)) |
+	return slow_virt_to_phys(&per_cpu_ptr(&kvm_steal_area, cpu)->st) |
 	       KVM_MSR_ENABLED;
 }
 EXPORT_SYMBOL_IF_KUNIT(kvm_steal_time_msr_value);
 
 static void kvm_st_prepare(unsigned int cpu)
 {
-	memset(per_cpu_ptr(&kvm_steal_area, cpu), 0, sizeof(struct kvm_steal_time));
+	memset(&per_cpu_ptr(&kvm_steal_area, cpu)->st, 0, sizeof(struct kvm_steal_time));
 }
 
 static int kvm_st_enable(unsigned int cpu)
@@ -79,23 +80,27 @@ static void kvm_st_disable(unsigned int cpu)
 
 static bool kvm_st_read(unsigned int cpu, u64 *steal)
 {
-	struct kvm_steal_time *st = per_cpu_ptr(&kvm_steal_area, cpu);
+	struct kvm_steal_time *st = &per_cpu_ptr(&kvm_steal_area, cpu)->st;
 
 	return steal_time_read_versioned(&st->version, &st->steal, steal);
 }
 
+static u64 *kvm_st_base(unsigned int cpu)
+{
+	return &per_cpu_ptr(&kvm_steal_area, cpu)->base;
+}
+
 /*
- * What the scheduler calls: one snapshot and the CPU's base, inlined; the
- * core retries a snapshot the host spoiled.
+ * What the scheduler calls: one snapshot less the base, inlined, from one
+ * address; the core retries a snapshot the host spoiled.
  */
 static u64 kvm_st_clock(int cpu)
 {
-	struct kvm_steal_time *st = per_cpu_ptr(&kvm_steal_area, cpu);
-	const u64 *base = steal_time_base_of(cpu);
+	struct kvm_steal_percpu *p = per_cpu_ptr(&kvm_steal_area, cpu);
 	u64 steal;
 
-	if (likely(steal_time_read_versioned(&st->version, &st->steal, &steal)))
-		return steal - *base;
+	if (likely(steal_time_read_versioned(&p->st.version, &p->st.steal, &steal)))
+		return steal - p->base;
 	return steal_time_read_slow(cpu);
 }
 
@@ -105,6 +110,7 @@ static const struct steal_time_ops kvm_st_ops = {
 	.enable = kvm_st_enable,
 	.disable = kvm_st_disable,
 	.read = kvm_st_read,
+	.base = kvm_st_base,
 	.clock = kvm_st_clock,
 };
 

@@ -10,10 +10,23 @@
 #include <linux/types.h>
 #include <uapi/asm/kvm_para.h>
 
+/**
+ * struct kvm_steal_percpu - a CPU's steal time area and where its clock starts
+ * @st:		the area the host writes (first: the MSR and kvm.c's
+ *		assembly address it at the per-CPU variable itself)
+ * @base:	the counter right after the CPU's first accepted
+ *		registration, which the steal clock subtracts; the guest's
+ *		own, beyond the 64 bytes the host writes
+ */
+struct kvm_steal_percpu {
+	struct kvm_steal_time st;
+	u64 base;
+};
+
 #ifdef CONFIG_AMD_MEM_ENCRYPT
-DECLARE_PER_CPU_DECRYPTED(struct kvm_steal_time, kvm_steal_area);
+DECLARE_PER_CPU_DECRYPTED(struct kvm_steal_percpu, kvm_steal_area);
 #else
-DECLARE_PER_CPU(struct kvm_steal_time, kvm_steal_area);
+DECLARE_PER_CPU(struct kvm_steal_percpu, kvm_steal_area);
 #endif
 
 bool kvm_steal_time_init(void);
