@@ -11,7 +11,7 @@ cat /sys/kernel/debug/steal_time/cpus
 echo "--- modes"
 stat -c '%a %U %n' /sys/kernel/debug/steal_time/*
 echo "--- events"
-ls /sys/kernel/tracing/events/steal_time/
+ls /sys/kernel/tracing/events/steal_time/ /sys/kernel/tracing/events/sched/ | grep steal
 echo "--- vmstat"
 /usr/bin/vmstat 1 "${secs:-3}"
 echo "--- top"

@@ -45,7 +45,7 @@ VISIBLE_IF_KUNIT int steal_time_cpus_show(struct seq_file *m, void *unused)
 {
 	unsigned int cpu;
 
-	seq_puts(m, "cpu registered host_ns base_ns steal_ns retries stuck registrations refusals unregistrations tick_backwards tick_dropped task_backwards task_dropped\n");
+	seq_puts(m, "cpu registered host_ns base_ns steal_ns retries stuck registrations refusals unregistrations tick_carried tick_backwards tick_dropped task_carried task_backwards task_dropped\n");
 	for_each_possible_cpu(cpu) {
 		struct steal_time_cpu *stc = per_cpu_ptr(&steal_time_state, cpu);
 		struct steal_clock_stats *sc = per_cpu_ptr(&steal_clock_stats, cpu);
@@ -60,15 +60,17 @@ VISIBLE_IF_KUNIT int steal_time_cpus_show(struct seq_file *m, void *unused)
 		if (steal_time_backend)
 			/* Set once, as the CPU's first registration ends. */
 			base = data_race(*steal_time_backend->base(cpu));
-		seq_printf(m, "%llu %llu %ld %ld %lu %lu %lu %lu %lu %lu %lu\n",
+		seq_printf(m, "%llu %llu %ld %ld %lu %lu %lu %lu %lu %lu %lu %lu %lu\n",
 			   base,
 			   paravirt_steal_clock(cpu),
 			   atomic_long_read(&stc->retries),
 			   atomic_long_read(&stc->stuck),
 			   READ_ONCE(stc->registrations),
 			   READ_ONCE(stc->refusals), READ_ONCE(stc->unregistrations),
+			   READ_ONCE(sc->carried[STEAL_CLOCK_TICK]),
 			   READ_ONCE(sc->backwards[STEAL_CLOCK_TICK]),
 			   READ_ONCE(sc->dropped[STEAL_CLOCK_TICK]),
+			   READ_ONCE(sc->carried[STEAL_CLOCK_TASK]),
 			   READ_ONCE(sc->backwards[STEAL_CLOCK_TASK]),
 			   READ_ONCE(sc->dropped[STEAL_CLOCK_TASK]));
 	}
