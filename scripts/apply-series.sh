@@ -11,10 +11,17 @@ ksrc=$1
 ver=$(make -s -C "$ksrc" kernelversion)
 case $ver in 6.12|6.12.*) ;; *) echo "$ksrc is Linux $ver; the series is for 6.12" >&2; exit 1 ;; esac
 
-# The patches touch disjoint files: each can be checked on the tree as it is.
+# Checked in order on a copy of the files they touch (two patches may
+# touch one file), so that nothing is written if one does not apply.
 mapfile -t series < <("$top/scripts/series-list")
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+sed -n 's|^diff --git a/\([^[:space:]]*\) .*|\1|p' "${series[@]}" | sort -u |
+while read -r f; do
+	[ ! -e "$ksrc/$f" ] || { mkdir -p "$scratch/$(dirname "$f")"; cp "$ksrc/$f" "$scratch/$f"; }
+done
 for p in "${series[@]}"; do
-	patch -s -p1 -d "$ksrc" --dry-run < "$p" >/dev/null ||
+	patch -s -p1 -d "$scratch" --no-backup-if-mismatch < "$p" >/dev/null ||
 		{ echo "$(basename "$p") does not apply to $ksrc (already applied?)" >&2; exit 1; }
 done
 for p in "${series[@]}"; do
