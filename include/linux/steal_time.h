@@ -24,7 +24,6 @@
 
 #include <linux/compiler.h>
 #include <linux/errno.h>
-#include <linux/percpu-defs.h>
 #include <linux/types.h>
 #include <asm/barrier.h>
 
