@@ -231,9 +231,15 @@ class Guest:
             except ConnectionResetError:
                 chunk = b''
                 time.sleep(1)
-            if not chunk and self.proc.poll() is not None:
-                self.died()
             if not chunk:
+                # The shell's socket closes before QEMU has exited: give
+                # it time, so that a reset is told as one.
+                try:
+                    self.proc.wait(10)
+                except subprocess.TimeoutExpired:
+                    pass
+                if self.proc.poll() is not None:
+                    self.died()
                 raise RuntimeError('the guest shell closed: %r\nThe console ends:\n%s'
                                    % (buf[-500:], '\n'.join(self.console().splitlines()[-60:])))
             buf += chunk

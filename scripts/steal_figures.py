@@ -188,31 +188,50 @@ def sched_view(guest, seconds, remote=False):
     against the wall time of the window (/proc/uptime). Every nanosecond
     the task held vCPU 1 was either run time or stolen, so the ratio is
     1.00 when the scheduler takes out of the task clock exactly the steal
-    /proc/stat reports. With remote, a task on vCPU 0 reads the task's
-    /proc/PID/stat all the time, whose CPU times update vCPU 1's run
-    queue clock from another CPU (task_sched_runtime()), also while the
-    host holds vCPU 1. Returns a dict: run,
-    steal, wall (ns), ratio, and the window's raw lines."""
+    /proc/stat reports. The task is made alone: every task that may move
+    is moved to vCPU 0 first, and the run time of those that may not
+    (vCPU 1's own kernel threads) is counted with the task's. With
+    remote, a task on vCPU 0 wakes a task bound to vCPU 1 all the time
+    (through a pipe), each wakeup updating vCPU 1's run queue clock from
+    vCPU 0, also while the host holds vCPU 1; the woken task's run time
+    counts like the threads'. Returns a dict: run (the task's and the
+    others' bound to vCPU 1), threads (the others' part), steal, wall
+    (ns), ratio, and the window's raw lines."""
+    # The task's figures and the wall time are read back to back; vCPU
+    # 1's threads, which run little, just after, with shell builtins.
     snap = ('snap() { read up idle < /proc/uptime; read run wait n < /proc/$P/schedstat; '
-            'echo "SNAP $up $run $(grep "^cpu1 " /proc/stat)"; }; ')
-    reader = ('taskset -c 0 sh -c "while :; do cat /proc/$P/stat >/dev/null; done" & R=$!; '
-              if remote else 'R=; ')
-    cmd = ('taskset -c 1 sh -c "while :; do :; done" & P=$!; ' + reader + snap +
-           'sleep 1; snap; sleep %d; snap; kill $P $R' % seconds)
+            'echo "SNAP $up $run $(grep "^cpu1 " /proc/stat)"; k=0; '
+            'for d in /proc/[0-9]*/task/[0-9]*; do v=; [ "${d##*/}" = "$P" ] && continue; '
+            'while read f v; do [ "$f" = Cpus_allowed_list: ] && break; done 2>/dev/null < $d/status; '
+            '[ "$v" = 1 ] && read r w n 2>/dev/null < $d/schedstat && k=$((k + r)); done; '
+            'echo "KTHREADS $k"; }; ')
+    move = ('for t in /proc/[0-9]*/task/[0-9]*; do taskset -p -c 0 ${t##*/} >/dev/null 2>&1; done; ')
+    # A wakeup from another CPU updates the run queue's clock there, under
+    # its lock, when the CPUs share a cache and the target is busy.
+    waker = ('rm -f /tmp/wake; mkfifo /tmp/wake; '
+             'taskset -c 1 sh -c "while read x; do :; done < /tmp/wake" & W=$!; '
+             'taskset -c 0 sh -c "while :; do echo; done > /tmp/wake" & R=$!; '
+             if remote else 'R=; W=; ')
+    cmd = (move + 'taskset -c 1 sh -c "while :; do :; done" & P=$!; ' + waker + snap +
+           'sleep 1; snap; sleep %d; snap; kill $R $W $P; wait' % seconds)
     out = guest.shell('taskset -c 0 sh -c \'%s\'' % cmd.replace("'", "'\\''"),
-                      timeout=seconds + 30)
+                      timeout=seconds + 60)
     snaps = [line.split() for line in out.splitlines() if line.startswith('SNAP ')]
-    if len(snaps) != 2:
+    kthreads = [int(line.split()[1]) for line in out.splitlines() if line.startswith('KTHREADS ')]
+    if len(snaps) != 2 or len(kthreads) != 2:
         raise RuntimeError('sched_view: no two snapshots in %r' % out)
     (u0, r0), (u1, r1) = [(float(s[1]), int(s[2])) for s in snaps]
     st0, st1 = [proc_stat_rows([' '.join(s[3:])])[0][1]['steal'] for s in snaps]
-    d = {'run': r1 - r0, 'steal': (st1 - st0) * 10**7, 'wall': round((u1 - u0) * 1e9),
+    d = {'threads': kthreads[1] - kthreads[0], 'steal': (st1 - st0) * 10**7,
+         'wall': round((u1 - u0) * 1e9),
          'lines': [' '.join(s) for s in snaps]}
+    d['run'] = r1 - r0 + d['threads']
     d['ratio'] = (d['run'] + d['steal']) / d['wall'] if d['wall'] else float('nan')
     return d
 
 
 def sched_view_line(title, d):
-    return ('%-44s run %7.3f s + steal %7.3f s = %7.3f s over %7.3f s wall: %.4f'
-            % (title, d['run'] / 1e9, d['steal'] / 1e9, (d['run'] + d['steal']) / 1e9,
-               d['wall'] / 1e9, d['ratio']))
+    return ('%-44s run %7.3f s (vCPU 1\'s threads %.3f s) + steal %7.3f s = %7.3f s '
+            'over %7.3f s wall: %.4f'
+            % (title, d['run'] / 1e9, d['threads'] / 1e9, d['steal'] / 1e9,
+               (d['run'] + d['steal']) / 1e9, d['wall'] / 1e9, d['ratio']))
