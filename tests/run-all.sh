@@ -28,12 +28,19 @@
 # machine, runs once more (see one()). t-12-series runs beside the tests
 # after it (see beside_start()).
 #
+# Every retry, those above and a test's own (a line "RETRY: why" in its
+# output), is printed as "### retry: TEST: why" and listed in the summary
+# ("retried: N"); more than STEAL_MAX_RETRIES of them (default 3) is one
+# more failure, so that a fault that starts to happen often turns the run
+# red instead of passing on a later try.
+#
 # The last line is "N passed, N failed, N skipped"; exit 1 on any failure.
 set -uo pipefail
 cd "$(dirname "$0")"
 tests=("$@")
 [ ${#tests[@]} -gt 0 ] || tests=(t-*)
 results=$(mktemp)
+retries=$(mktemp)
 logs=$(mktemp -d)
 timeout=${STEAL_TEST_TIMEOUT:-1200}
 raw=false
@@ -67,8 +74,15 @@ one() {
 			grep -q '^qemu_guest.GuestReset: ' "$logs/$t.log" &&
 			! grep -q '^FAIL:' "$logs/$t.log" || break
 		echo "### $t again: this virtual host reset its guest, the guest's kernel silent; what it said is dropped" | diag
+		retry "$t" "the virtual host reset its guest, the guest's kernel silent"
 	done
+	sed -n 's/^RETRY: /### retry: '"$t"': /p' "$logs/$t.log" | tee -a "$retries" | diag
 	verdict "$t" "$rc" $((SECONDS - start))
+}
+
+# retry TEST WHY: a retry, printed and counted.
+retry() {
+	echo "### retry: $1: $2" | tee -a "$retries" | diag
 }
 
 # verdict TEST STATUS SECONDS: the test's subtest, from its log.
@@ -158,6 +172,8 @@ nested_boot() {
 		./run-all.sh "$@" 2>&1 | tee "$log" | diag
 	rc=${PIPESTATUS[0]}
 	reason=$(grep '^nested-host: ' "$log" | grep -v ': up,\|: done in' | head -n 1)
+	# The retries inside the host: printed there, counted here.
+	grep '^### retry: ' "$log" >> "$retries"
 	left=()
 	for t in "$@"; do
 		if grep -q "^### $t: " "$log"; then
@@ -174,6 +190,7 @@ nested_boot() {
 			      "$reason" == *"host exited"* ]] &&
 			   [ "$(grep -c -x "$t" <<<"$retried")" -lt 2 ]; then
 				echo "### $t: the nested host hung or died under it ($reason); it runs again on a fresh boot" | diag
+				retry "$t" "the nested host hung or died under it ($reason)"
 				retried+=$'\n'"$t"
 				left+=("$t")
 			else
@@ -218,17 +235,24 @@ fi
 
 # Inside the nested host the run outside reads the verdicts and counts.
 if $raw; then
-	rm -rf "$results" "$logs"
+	rm -rf "$results" "$retries" "$logs"
 	exit 0
+fi
+nretries=$(grep -c '^### retry: ' "$retries")
+max_retries=${STEAL_MAX_RETRIES:-3}
+if [ "$nretries" -gt "$max_retries" ]; then
+	echo "FAIL: retries: $nretries tries again, more than STEAL_MAX_RETRIES=$max_retries" >> "$results"
 fi
 passed=$(grep -c '^PASS:' "$results")
 failed=$(grep -c '^FAIL:' "$results")
 skipped=$(grep -c '^SKIP:' "$results")
 {
 	echo
+	echo "retried: $nretries (at most $max_retries)"
+	sed 's/^### retry: /  /' "$retries"
 	echo "Not passed:"
 	grep -E '^(FAIL|SKIP):' "$results" | sed 's/^/  /'
 } | diag
-rm -rf "$results" "$logs"
+rm -rf "$results" "$retries" "$logs"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]
