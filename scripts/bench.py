@@ -490,12 +490,14 @@ def main():
         out += ['', '![accuracy](accuracy-%s.png)' % kind]
     out += ['', '## The scheduler\'s view: a task\'s run time plus its CPU\'s steal '
             '(%d s windows)' % PARAMS['kvm'][2], '',
-            'A CPU-bound task alone on vCPU 1, one pinned hog per host core: every',
-            'nanosecond it held vCPU 1 is either its run time (`/proc/PID/schedstat`)',
-            'or vCPU 1\'s steal (`/proc/stat`), so the ratio is 1.00 when the',
-            'scheduler takes out of the task clock exactly the steal it reports.',
-            '"remote": a task on vCPU 0 reads the task\'s `/proc/PID/stat` all the time,',
-            'updating vCPU 1\'s run queue clock from another CPU.', '']
+            'A CPU-bound task alone on vCPU 1 (every movable task moved to vCPU 0;',
+            'the run time of vCPU 1\'s own threads counted with it), one pinned hog',
+            'per host core: every nanosecond of vCPU 1 is either run time',
+            '(`/proc/PID/schedstat`) or vCPU 1\'s steal (`/proc/stat`), so the ratio',
+            'is 1.00 when the scheduler takes out of the task clock exactly the steal',
+            'it reports. "remote": a task on vCPU 0 wakes a task bound to vCPU 1',
+            'through a pipe all the time, each wakeup updating vCPU 1\'s run queue',
+            'clock from vCPU 0.', '']
     out += sched_table(acc['sched'])
     out += ['', 'Total time of `scripts/bench.py`: %.0f s.' % (time.time() - start)]
     text = '\n'.join(out) + '\n'
