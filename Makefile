@@ -7,8 +7,9 @@
 #   make check    every test; the last line is "N passed, N failed, N skipped"
 #   make bench    our driver against upstream 6.12's, same base, same run
 #   make apply KSRC=/path/to/linux-6.12   put the series into your own tree
-#   make series   the series as mails for git am, with a cover letter, in
-#                 build/series-mails/ (each patch with the files it adds)
+#   make series   the two series (steal time, and per-cgroup steal time on
+#                 top of it) as mails for git am, each with a cover letter,
+#                 in build/series-mails/ (each patch with the files it adds)
 #
 # Everything is built under build/: the pristine base (Debian's
 # linux-source-6.12, or KSRC) in build/base, and one directory per kernel

@@ -1,14 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# series.sh OUT: write the series as a kernel developer takes it, with git
-# format-patch: a cover letter and one mail per patch in patches/series,
-# in which each patch carries both its edits to upstream files and the
-# files of ours that patches/series lists under it. patches/ and our files
-# stay the one source: this only assembles them, on a scratch repository
-# holding the pristine base's copy of every file the series touches.
-# The cover letter's text is patches/cover-letter; the benchmark's tables
-# (bench/results-*.md) are appended to it.
+# series.sh OUT: write each series as a kernel developer takes it, with
+# git format-patch, in OUT/NAME/ (NAME: steal-time for patches/series,
+# cgroup for patches/cgroup/series, which applies on top of it): a cover
+# letter and one mail per patch, in which each patch carries both its
+# edits to upstream files and the files of ours that its series file
+# lists under it. patches/ and our files stay the one source: this only
+# assembles them, on a scratch repository holding the pristine base's
+# copy of every file the series touch. Each cover letter's text is the
+# series' cover-letter file; the benchmark's tables (bench/results-*.md)
+# are appended to the steal time series' one.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$1
@@ -23,7 +25,7 @@ repo=$work/linux
 mkdir -p "$repo"
 
 # The author of every patch: the maintainer the series adds to MAINTAINERS.
-ident=$(sed -n 's/^+M:[[:space:]]*//p' "$top/patches/0009-maintainers-add-steal-time.patch" | head -n 1)
+ident=$(sed -n '/^+++ b\/MAINTAINERS/,$s/^+M:[[:space:]]*//p' "${series[@]}" | head -n 1)
 export GIT_AUTHOR_NAME=${ident% <*} GIT_AUTHOR_EMAIL=${ident##*<}
 GIT_AUTHOR_EMAIL=${GIT_AUTHOR_EMAIL%>}
 export GIT_COMMITTER_NAME=$GIT_AUTHOR_NAME GIT_COMMITTER_EMAIL=$GIT_AUTHOR_EMAIL
@@ -42,7 +44,8 @@ g add -A
 g commit -q -m "Linux $ver: the files the series touches"
 g tag base
 
-for p in "${series[@]}"; do
+commit_patch() {
+	local p=$1 name
 	name=$(basename "$p")
 	g apply --index "$p"
 	"$top/scripts/series-list" --files | awk -v p="$name" '$1 == p { print $2 }' |
@@ -58,27 +61,26 @@ for p in "${series[@]}"; do
 		sed -n '/^Subject:/,/^---$/p' "$p" | sed '1d;$d' | sed '/./,$!d'
 	} > "$work/msg"
 	g commit -q -s -F "$work/msg"
-done
+}
 
-rm -rf "$out"
-mkdir -p "$out"
-g format-patch -q --cover-letter --thread=shallow -o "$out" base..HEAD
-
-# The cover letter: our text, then the benchmark's figures.
-cover=$out/0000-cover-letter.patch
-subject=$(head -n 1 "$top/patches/cover-letter")
-{
-	sed -n '2,$p' "$top/patches/cover-letter" | sed '1{/^$/d}'
-	for r in "$top"/bench/results-*.md; do
-		[ -f "$r" ] || continue
+# cover_letter DIR SET: the cover letter of the series in SET, in DIR.
+cover_letter() {
+	local cover=$1/0000-cover-letter.patch set=$2 subject
+	subject=$(head -n 1 "$set/cover-letter")
+	{
+		sed -n '2,$p' "$set/cover-letter" | sed '1{/^$/d}'
+		if [ "$set" = "$top/patches" ]; then
+			for r in "$top"/bench/results-*.md; do
+				[ -f "$r" ] || continue
+				echo
+				echo "make bench, $(basename "$r"):"
+				echo
+				sed -e '/^!\[/d' -e 's/^/  /' "$r"
+			done
+		fi
 		echo
-		echo "make bench, $(basename "$r"):"
-		echo
-		sed -e '/^!\[/d' -e 's/^/  /' "$r"
-	done
-	echo
-} > "$work/blurb"
-python3 - "$cover" "$subject" "$work/blurb" <<'PY'
+	} > "$work/blurb"
+	python3 - "$cover" "$subject" "$work/blurb" <<'PY'
 import sys
 path, subject, blurb = sys.argv[1], sys.argv[2], open(sys.argv[3]).read()
 text = open(path).read()
@@ -86,4 +88,31 @@ text = text.replace('*** SUBJECT HERE ***', subject, 1)
 text = text.replace('*** BLURB HERE ***\n', blurb, 1)
 open(path, 'w').write(text)
 PY
-ls "$out"
+}
+
+rm -rf "$out"
+from=base
+for set in $("$top/scripts/series-list" --sets); do
+	name=steal-time
+	[ "$set" = "$top/patches" ] || name=$(basename "$set")
+	mapfile -t patches < <("$top/scripts/series-list" "$set")
+	for p in "${patches[@]}"; do
+		commit_patch "$p"
+	done
+	# Whom the series is for: the set's "recipients" file, "To: ..."
+	# and "Cc: ..." lines.
+	to=()
+	while read -r field who; do
+		case $field in
+		To:) to+=("--to=$who") ;;
+		Cc:) to+=("--cc=$who") ;;
+		esac
+	done < <(cat "$set/recipients" 2>/dev/null)
+	mkdir -p "$out/$name"
+	g format-patch -q --cover-letter --thread=shallow "${to[@]}" -o "$out/$name" "$from..HEAD"
+	cover_letter "$out/$name" "$set"
+	g tag "$name"
+	from=$name
+	echo "$out/$name:"
+	ls "$out/$name"
+done
