@@ -83,9 +83,12 @@ def parse(log):
     m = re.search(r'steal_time_bench: steal accounting: clock (\d), task clock (\d)', log)
     if m:
         f['accounting'] = (int(m[1]), int(m[2]))
-    for m in re.finditer(r'steal_time_bench: (read|tick) after update: first (\d+) cycles, '
-                         r'next (\d+) cycles \(median of (\d+)\)', log):
-        key = 'after_update' if m[1] == 'read' else 'tick_after_update'
+    for m in re.finditer(r'steal_time_bench: (read|tick|clock in the root|clock in a cgroup) '
+                         r'after update: first (\d+) cycles, next (\d+) cycles \(median of (\d+)\)',
+                         log):
+        key = {'read': 'after_update', 'tick': 'tick_after_update',
+               'clock in the root': 'clock_root_after_update',
+               'clock in a cgroup': 'clock_cgroup_after_update'}[m[1]]
         f[key + '_first'], f[key + '_next'], f[key + '_n'] = int(m[2]), int(m[3]), int(m[4])
     m = re.search(r'steal_time_bench: tsc_khz (\d+)', log)
     if m:
@@ -93,11 +96,15 @@ def parse(log):
     return f
 
 
-# The tick, after each of this many host updates, in a shell moved into a
-# cgroup of its own (cgroup v2): the tick charges that cgroup's steal.
-TICK_CGROUP = ('mkdir -p /sys/fs/cgroup && mount -t cgroup2 none /sys/fs/cgroup && '
+# After each of this many host updates, in the writer's context: a run
+# queue clock update with the shell in the root cgroup, then, the shell
+# moved into a cgroup of its own (cgroup v2), the tick and the clock update
+# again (where steal is charged per cgroup, the clock update charges it).
+TICK_CGROUP = ('p=/sys/module/steal_time_bench/parameters; '
+               'mkdir -p /sys/fs/cgroup && mount -t cgroup2 none /sys/fs/cgroup && '
+               'echo %(n)d > $p/clock_updates && '
                'mkdir /sys/fs/cgroup/bench && echo $$ > /sys/fs/cgroup/bench/cgroup.procs && '
-               'echo %d > /sys/module/steal_time_bench/parameters/tick_updates && '
+               'echo %(n)d > $p/tick_updates && echo %(n)d > $p/clock_updates && '
                'grep steal_usec /sys/fs/cgroup/bench/cpu.stat || true')
 
 
@@ -118,8 +125,8 @@ def micro_boot(kind, kernel, mode, params=None, ticks=0):
         if ticks:
             if not g.wait_shell(600):
                 raise RuntimeError('%s kernel: no guest shell:\n%s' % (kernel, g.console()))
-            print('    [%s] %s' % (kernel, g.shell(TICK_CGROUP % ticks, timeout=600).strip()))
-            g.wait_console(r'steal_time_bench: tick after update', 60)
+            print('    [%s] %s' % (kernel, g.shell(TICK_CGROUP % {'n': ticks}, timeout=900).strip()))
+            g.wait_console(r'steal_time_bench: clock in a cgroup after update', 60)
         log = g.console()
     finally:
         g.stop()
@@ -339,6 +346,12 @@ def active_table(act):
              'tick_after_update_first', '%d'),
             ('the tick after it (cycles)', 'tick_after_update_next', '%d'),
             ('host updates timed for the tick', 'tick_after_update_n', '%d'),
+            ('first run queue clock update after a host update, task in the root (cycles)',
+             'clock_root_after_update_first', '%d'),
+            ('the update after it, task in the root (cycles)', 'clock_root_after_update_next', '%d'),
+            ('first run queue clock update after a host update, task in a cgroup (cycles)',
+             'clock_cgroup_after_update_first', '%d'),
+            ('the update after it, task in a cgroup (cycles)', 'clock_cgroup_after_update_next', '%d'),
             ('paravirt_steal_clock(), local CPU (cycles/call)', 'read_local', '%.2f'),
             ('paravirt_steal_clock(), remote CPU (cycles/call)', 'read_remote', '%.2f'),
             ('ping-pong, same CPU (ns/round trip)', 'switch_same-cpu', '%d'),
@@ -471,8 +484,12 @@ def main():
             '(TSC cycles, timer reads included, median). Ping-pong with steal accounting on.',
             'The tick rows time `account_process_tick()` the same way, in a task of a',
             'cgroup v2 group of its own that the tick interrupts in user space: the',
-            'first after an update accounts the new steal (ours also charges it to the',
-            'cgroup\'s `steal_usec`), the next finds none.'] + \
+            'first after an update accounts the new steal, the next finds none. The run',
+            'queue clock rows time `update_rq_clock()` of that CPU, its lock taken, as',
+            'the scheduler does at every switch and tick, with that task current, in',
+            'the root cgroup and in a group of its own: the first after an update takes',
+            'the new steal out of the task clock (ours also charges it to the group\'s',
+            '`steal_usec`, which the root does not pay), the next finds none.'] + \
         (['On the nested host this part runs with `-icount shift=0,sleep=off` on',
           'the outer QEMU and one host CPU (with two, the host\'s kernel stops',
           'at SMP bring-up under -icount): the guest\'s TSC then counts',

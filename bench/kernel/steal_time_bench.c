@@ -12,6 +12,7 @@
 #define pr_fmt(fmt) "steal_time_bench: " fmt
 
 #include <linux/completion.h>
+#include <linux/cgroup.h>
 #include <linux/cpu.h>
 #include <linux/cpumask.h>
 #include <linux/init.h>
@@ -38,6 +39,8 @@
 #include <asm/msr.h>
 #include <asm/tsc.h>
 #endif
+/* The run queue, to update its clock as the scheduler does. */
+#include "sched/sched.h"
 
 /* Defaults, also what an out-of-range value falls back to. */
 #define BENCH_CALLS		10000
@@ -417,7 +420,7 @@ static void bench_read_op(int cpu)
 	WRITE_ONCE(bench_sink, bench_sink + paravirt_steal_clock(cpu));
 }
 
-/* The first read after an update folds it; the next one finds nothing new. */
+/* The first read after an update sees it; the next one finds nothing new. */
 static void bench_after_update(void)
 {
 	if (updates)
@@ -426,15 +429,32 @@ static void bench_after_update(void)
 
 /*
  * A tick that interrupts the writer in user space: it accounts the steal
- * published since the last one, to /proc/stat and, in kernels that have
- * it, to the writer's cgroup.
+ * published since the last one to /proc/stat.
  */
 static void bench_tick_op(int cpu)
 {
 	account_process_tick(current, 1);
 }
 
-static int bench_ticks_set(const char *val, const struct kernel_param *kp)
+/*
+ * An update of this CPU's run queue clock, as the scheduler makes at
+ * every switch and tick, with the writer as the current task: the first
+ * after a host update takes the new steal out of the task clock and, in
+ * kernels that charge it per cgroup, charges it to the writer's cgroup.
+ */
+static void bench_clock_op(int cpu)
+{
+	struct rq *rq = cpu_rq(cpu);
+	struct rq_flags rf;
+
+	rq_lock(rq, &rf);
+	update_rq_clock(rq);
+	rq_unlock(rq, &rf);
+}
+
+/* What a write of tick_updates or clock_updates times: n after updates. */
+static int bench_updates_set(const char *val, const char *what,
+			     void (*op)(int cpu))
 {
 	unsigned int n;
 	int err = kstrtouint(val, 0, &n);
@@ -446,8 +466,22 @@ static int bench_ticks_set(const char *val, const struct kernel_param *kp)
 	/* Not from the command line: it runs in its writer's context. */
 	if (system_state != SYSTEM_RUNNING)
 		return -EBUSY;
-	bench_after_updates("tick", bench_tick_op, n);
+	bench_after_updates(what, op, n);
 	return 0;
+}
+
+static int bench_ticks_set(const char *val, const struct kernel_param *kp)
+{
+	return bench_updates_set(val, "tick", bench_tick_op);
+}
+
+static int bench_clock_set(const char *val, const struct kernel_param *kp)
+{
+#ifdef CONFIG_CGROUPS
+	if (cgroup_parent(task_dfl_cgroup(current)))
+		return bench_updates_set(val, "clock in a cgroup", bench_clock_op);
+#endif
+	return bench_updates_set(val, "clock in the root", bench_clock_op);
 }
 #else
 static void bench_register(void)
@@ -462,6 +496,11 @@ static int bench_ticks_set(const char *val, const struct kernel_param *kp)
 {
 	return -EOPNOTSUPP;
 }
+
+static int bench_clock_set(const char *val, const struct kernel_param *kp)
+{
+	return -EOPNOTSUPP;
+}
 #endif
 
 static const struct kernel_param_ops bench_ticks_ops = {
@@ -470,6 +509,13 @@ static const struct kernel_param_ops bench_ticks_ops = {
 module_param_cb(tick_updates, &bench_ticks_ops, NULL, 0200);
 MODULE_PARM_DESC(tick_updates,
 		 "Written at run time: time the tick after this many host updates, in the writer's context (1-1001)");
+
+static const struct kernel_param_ops bench_clock_ops = {
+	.set = bench_clock_set,
+};
+module_param_cb(clock_updates, &bench_clock_ops, NULL, 0200);
+MODULE_PARM_DESC(clock_updates,
+		 "Written at run time: time a run queue clock update after this many host updates, in the writer's context (1-1001)");
 
 static unsigned int bench_param(const char *name, unsigned int val,
 				unsigned int min, unsigned int max,
