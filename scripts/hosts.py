@@ -42,13 +42,6 @@ def kvm_host():
     return kind
 
 
-def host_is_a_guest():
-    """Whether the KVM host the guests run on is itself a virtual machine
-    (the CPU's hypervisor flag), as the nested host is."""
-    with open('/proc/cpuinfo') as f:
-        return any(line.startswith('flags') and ' hypervisor' in line for line in f)
-
-
 def die_with_parent():
     """For Popen's preexec_fn: the child is killed when the process that
     started it dies, so that a test killed by its timeout leaves no QEMU

@@ -339,12 +339,14 @@ def initrd_with(path, tree):
                                check=True).stdout)
 
 
-def boot_for_steal(kind, name, cpu_opts='', append='', variant=None, idle_poll=True):
+def boot_for_steal(kind, name, cpu_opts='', append='', variant=None, idle_poll=True,
+                   extra=()):
     """A guest whose vCPUs always want to run (idle=poll; or, with
     idle_poll False, halt when idle as guests do), with a shell on its
-    second serial port. Returns it once the shell answers, with its vCPU
-    threads pinned one per host core, or raises with the console."""
-    g = Guest(kind, variant=variant, name=name, cpu_opts=cpu_opts,
+    second serial port (extra: more QEMU options). Returns it once the
+    shell answers, with its vCPU threads pinned one per host core, or
+    raises with the console."""
+    g = Guest(kind, variant=variant, name=name, cpu_opts=cpu_opts, extra=extra,
               append='kunit.enable=0 %ssteal.run=shell %s'
               % ('idle=poll ' if idle_poll else '', append)).start()
     if not g.wait_shell(600):

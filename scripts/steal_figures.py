@@ -94,6 +94,16 @@ def debugfs_rows(lines):
     return {int(r['cpu']): r for r in rows}
 
 
+def debugfs_cpus(guest):
+    """The guest's debugfs cpus file, read through its shell, as
+    debugfs_rows() gives it; {} where the kernel has none (upstream's)."""
+    lines = guest.shell('cat /sys/kernel/debug/steal_time/cpus 2>/dev/null || true').strip().splitlines()
+    # The shell may first report background tasks it killed.
+    while lines and not lines[0].startswith('cpu registered'):
+        lines.pop(0)
+    return debugfs_rows(lines[:1] + [x for x in lines[1:] if x[:1].isdigit()])
+
+
 def disagreement(deltas, window):
     """Why a contended window's figures (measure()) fail the 2% agreement
     between each vCPU's /proc/stat steal, its steal clock and its thread's
