@@ -40,6 +40,7 @@
 #include <asm/tsc.h>
 #endif
 /* The run queue, to update its clock as the scheduler does. */
+#include <linux/mmu_context.h>
 #include "sched/sched.h"
 
 /* Defaults, also what an out-of-range value falls back to. */
