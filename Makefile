@@ -28,7 +28,9 @@
 TOP      := $(CURDIR)
 BUILD    := $(TOP)/build
 JOBS     ?= $(shell nproc)
-CCACHE   := $(shell command -v ccache >/dev/null && echo "ccache ")
+# Looked up when a kernel's recipe runs, after deps has installed ccache
+# on a fresh machine, not when make starts.
+CCACHE    = $(shell command -v ccache >/dev/null && echo "ccache ")
 # Every variant is x86_64 but i386, the 32-bit guest, and riscv64 and
 # arm64, built with Debian's cross compilers.
 karch     = $(if $(filter i386,$(1)),i386,$(if $(filter riscv64,$(1)),riscv,$(if $(filter arm64,$(1)),arm64,x86_64)))
