@@ -3,7 +3,9 @@
 # Steal time for Linux 6.12 on KVM: build, boot and test our series.
 #
 #   make run      boot a 2-vCPU guest with our driver on a real KVM host and
-#                 show its steal time next to the host's
+#                 show its steal time next to the host's; ARCH=arm64 or
+#                 ARCH=riscv64: our arm64 (PV_TIME) or riscv64 (SBI STA)
+#                 guest, on a KVM host of that architecture
 #   make check    every test; the last line is "N passed, N failed, N skipped"
 #   make bench    our driver against upstream 6.12's, same base, same run
 #   make apply KSRC=/path/to/linux-6.12   put the series into your own tree
@@ -13,8 +15,8 @@
 #
 # Everything is built under build/: the pristine base (Debian's
 # linux-source-6.12, or KSRC) in build/base, and one directory per kernel
-# variant, build/VARIANT/{linux,obj}: product (the series), s3 (for the
-# suspend test), i386 (the 32-bit guest), riscv64 (the RISC-V guest, SBI
+# variant, build/VARIANT/{linux,obj}: product (the series, which every
+# x86-64 test boots), i386 (the 32-bit guest), riscv64 (the RISC-V guest, SBI
 # steal time), arm64 (the arm64 guest, PV_TIME stolen time), and the
 # benchmark's bench-ours and bench-upstream. Every variant's sources are
 # at ../linux from its objects, so the compiler cache serves a file that
@@ -23,7 +25,9 @@
 # A real KVM host: this machine's, where it has hardware KVM; elsewhere
 # scripts/nested-host boots Debian's own kernel under TCG as a KVM host
 # (build/nested/), and the guests run inside it (scripts/host-kind says
-# which, STEAL_HOST=kvm|nested overrides it).
+# which, STEAL_HOST=kvm|nested overrides it). The arm64 and riscv64
+# guests get theirs the same way (build/nested-arm64/, build/nested-riscv64/:
+# Debian's kernel and user space for that architecture).
 
 TOP      := $(CURDIR)
 BUILD    := $(TOP)/build
@@ -69,32 +73,36 @@ kernel-%: tree-% FORCE
 	@echo "  KERNEL  build/$*/obj/vmlinux ($$(( $$(date +%s) - $$(cat $(BUILD)/$*/.build-start) )) s)"
 
 # S3 resume goes through the firmware, so tests/t-57-kvm-suspend boots a
-# bzImage; tests/t-58-kexec kexecs into one. The s3 kernel also builds the
-# KUnit suites as modules (tests/t-34-kunit-modules).
-IMAGES_s3 := bzImage modules
-IMAGES_product := bzImage
+# bzImage; tests/t-58-kexec kexecs into one. The KUnit suites are modules
+# of the product (configs/product.config).
+IMAGES_product := bzImage modules
 IMAGES_i386 := bzImage
 IMAGES_riscv64 := Image
 IMAGES_arm64 := Image
 
 kernel: kernel-product
 
-# The KVM host, where this machine has no hardware KVM.
+# The KVM hosts: x86_64's where this machine has no hardware KVM, and
+# arm64's and riscv64's, with our guests' busybox for each.
 host: deps
 	@if scripts/host-kind | grep -q '^nested'; then scripts/nested-host prepare; fi
+	@scripts/nested-host --arch arm64 prepare
+	@scripts/nested-host --arch riscv64 prepare
 
 initramfs: deps
 	@scripts/mkinitramfs.sh $(BUILD)
 
-run: kernel initramfs host
-	@scripts/run.py
+# make run ARCH=arm64|riscv64: that guest instead of the x86_64 one.
+RUN_ARCH := $(or $(filter arm64 riscv64,$(ARCH)),x86_64)
+run: $(if $(filter x86_64,$(RUN_ARCH)),kernel,kernel-$(RUN_ARCH)) initramfs host
+	@scripts/run.py $(RUN_ARCH)
 
 # Every kernel is built here: inside the nested host it would be emulated.
 # Several at a time, sharing $(JOBS) jobs: one's serial steps (configuring,
 # linking, compressing) leave a core idle that another's compiler takes.
 check:
-	@+$(MAKE) --no-print-directory -j$(JOBS) kernel kernel-s3 kernel-i386 kernel-riscv64 \
-		kernel-arm64 initramfs host
+	@+$(MAKE) --no-print-directory -j$(JOBS) kernel kernel-i386 kernel-riscv64 kernel-arm64 \
+		initramfs host
 	@tests/run-all.sh
 
 bench: initramfs host

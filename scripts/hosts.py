@@ -42,6 +42,28 @@ def kvm_host():
     return kind
 
 
+# What uname says on each architecture whose host scripts/nested-host boots.
+UNAME = {'x86_64': 'x86_64', 'arm64': 'aarch64', 'riscv64': 'riscv64'}
+
+
+def kvm_host_for(arch):
+    """kvm_host() for a test whose guests are of another architecture than
+    x86_64 (arm64, riscv64): on a machine of that architecture with a
+    usable /dev/kvm it returns 'kvm'; anywhere else, this one included,
+    it runs the calling test again inside the nested host of that
+    architecture (scripts/nested-host --arch) and exits with its status.
+    STEAL_HOST=tcg returns 'tcg', a dry run of the test's own code."""
+    if os.environ.get('STEAL_HOST') == 'tcg':
+        return 'tcg'
+    if os.uname().machine == UNAME[arch] and os.access('/dev/kvm', os.R_OK | os.W_OK):
+        return 'kvm'
+    print('Host: no %s KVM here; running %s inside the nested %s KVM host'
+          % (arch, os.path.basename(sys.argv[0]), arch), flush=True)
+    nested = os.path.join(TOP, 'scripts', 'nested-host')
+    os.execv(nested, [nested, '--arch', arch, 'run', '--'] +
+             [os.path.abspath(sys.argv[0])] + sys.argv[1:])
+
+
 def die_with_parent():
     """For Popen's preexec_fn: the child is killed when the process that
     started it dies, so that a test killed by its timeout leaves no QEMU

@@ -7,7 +7,6 @@
 # linux-source-6.12, or $KSRC) and the layers VARIANT names:
 #   product         our series (patches/series) and our files at their
 #                   kernel paths (arch/ include/ kernel/ Documentation/)
-#   s3              product, configured with configs/s3.config as well
 #   i386            product, built as a 32-bit kernel (configs/i386.config)
 #   riscv64         product, built for riscv64 (configs/riscv64.config)
 #   arm64           product, built for arm64 (configs/arm64.config)
@@ -55,7 +54,7 @@ case $ver in
 esac
 
 case $variant in
-product | s3 | i386 | riscv64 | arm64 | bench-ours | bench-upstream) ;;
+product | i386 | riscv64 | arm64 | bench-ours | bench-upstream) ;;
 *) echo "unknown kernel variant '$variant'" >&2; exit 1 ;;
 esac
 ours=true

@@ -5,10 +5,12 @@ host-written counter, the core's steal clock, kcpustat), a shell running
 in the guest on its second serial port (what an admin reads: /proc/stat,
 debugfs, sysfs), and saving and restoring a guest."""
 
+import glob
 import json
 import os
 import re
 import socket
+import shutil
 import subprocess
 import tempfile
 import time
@@ -26,6 +28,19 @@ DIRECT_MAP_END = 0xffffc88000000000
 # What a guest kernel prints before it gives up; the guests boot with
 # panic=-1, so a panic resets them too.
 KERNEL_TROUBLE = re.compile(r'Kernel panic|BUG:|Oops|general protection fault|Call Trace')
+
+
+# How each architecture's guest boots: QEMU, machine, console, where its
+# kernel's image is (arch/KARCH/boot/), and the CPU model under TCG. The
+# virt machines have no devices by default but ours.
+MACHINES = {
+    'x86_64': dict(qemu='qemu-system-x86_64', machine=[], console='ttyS0', karch='x86',
+                   tcg_cpu=None),
+    'arm64': dict(qemu='qemu-system-aarch64', machine=['-M', 'virt,gic-version=3', '-nodefaults'],
+                  console='ttyAMA0', karch='arm64', tcg_cpu='max'),
+    'riscv64': dict(qemu='qemu-system-riscv64', machine=['-M', 'virt', '-nodefaults'],
+                    console='ttyS0', karch='riscv', tcg_cpu=None),
+}
 
 
 class GuestReset(RuntimeError):
@@ -57,34 +72,45 @@ class Guest:
 
     def __init__(self, kind, variant=None, initrd=None, smp=2, mem=512,
                  append='', cpu_opts='', name='steal-guest', extra=(),
-                 bzimage=False, no_reboot=True):
+                 bzimage=False, no_reboot=True, arch='x86_64'):
         self.kind = kind
-        variant = variant or 'product'
+        self.arch = arch
+        m = MACHINES[arch]
+        variant = variant or ('product' if arch == 'x86_64' else arch)
         self.vmlinux = os.path.join(BUILD, variant, 'obj', 'vmlinux')
         # The ELF vmlinux boots through PVH, the fastest way (test-host.md);
         # a bzImage goes through the firmware, which S3 resume needs.
-        image = (os.path.join(BUILD, variant, 'obj', 'arch', 'x86', 'boot', 'bzImage')
-                 if bzimage else self.vmlinux)
+        if arch != 'x86_64':
+            image = os.path.join(BUILD, variant, 'obj', 'arch', m['karch'], 'boot', 'Image')
+        elif bzimage:
+            image = os.path.join(BUILD, variant, 'obj', 'arch', 'x86', 'boot', 'bzImage')
+        else:
+            image = self.vmlinux
         if initrd is None:
-            initrd = 'busybox'
+            initrd = 'busybox' if arch == 'x86_64' else 'busybox-' + arch
         self.initrd = os.path.join(BUILD, 'initramfs-%s.cpio.gz' % initrd)
         self.smp = smp
         self.dir = tempfile.mkdtemp(prefix='steal-guest-')
         self.log = os.path.join(self.dir, 'console.log')
         self.qmp_path = os.path.join(self.dir, 'qmp.sock')
         self.shell_path = os.path.join(self.dir, 'shell.sock')
-        cmdline = 'console=ttyS0 panic=-1 nokaslr ' + append
-        args = ['qemu-system-x86_64', '-name', name + ',debug-threads=on',
-                '-m', str(mem), '-smp', str(smp), '-display', 'none',
-                '-kernel', image, '-initrd', self.initrd,
-                '-serial', 'file:' + self.log,
-                '-chardev', 'socket,id=shell,path=%s,server=on,wait=off' % self.shell_path,
-                '-serial', 'chardev:shell',
-                '-qmp', 'unix:%s,server=on,wait=off' % self.qmp_path]
+        cmdline = 'console=%s panic=-1 nokaslr %s' % (m['console'], append)
+        args = [m['qemu'], '-name', name + ',debug-threads=on'] + m['machine'] + [
+            '-m', str(mem), '-smp', str(smp), '-display', 'none',
+            '-kernel', image, '-initrd', self.initrd,
+            '-serial', 'file:' + self.log,
+            '-chardev', 'socket,id=shell,path=%s,server=on,wait=off' % self.shell_path]
+        # The shell's port: a second serial port, or a virtio console
+        # where the machine has one serial port.
+        if arch == 'x86_64':
+            args += ['-serial', 'chardev:shell']
+        else:
+            args += ['-device', 'virtio-serial-device', '-device', 'virtconsole,chardev=shell']
+        args += ['-qmp', 'unix:%s,server=on,wait=off' % self.qmp_path]
         if no_reboot:
             args.append('-no-reboot')
         if kind == 'tcg':
-            args += ['-accel', 'tcg']
+            args += ['-accel', 'tcg'] + (['-cpu', m['tcg_cpu']] if m['tcg_cpu'] else [])
         else:
             args += ['-accel', 'kvm', '-cpu', 'host' + cpu_opts]
         args += ['-append', cmdline.strip()] + list(extra)
@@ -92,6 +118,7 @@ class Guest:
         self.proc = None
         self.sock = None
         self.shell_sock = None
+        self.shell_seq = 0
         self._syms = None
         self.cpu_base = {}
 
@@ -223,9 +250,14 @@ class Guest:
             s.connect(self.shell_path)
             self.shell_sock = s
         self.shell_sock.settimeout(timeout)
-        self.shell_sock.sendall(('%s; echo "@@ $?"\n' % cmd).encode())
+        # Markers of this command alone: what an earlier command that
+        # timed out printed late (a slow boot's "echo ready") comes before
+        # the first and is dropped.
+        self.shell_seq += 1
+        begin, end = '@@%d<' % self.shell_seq, '@@%d> ' % self.shell_seq
+        self.shell_sock.sendall(('echo "%s"; %s; echo "%s$?"\n' % (begin, cmd, end)).encode())
         buf = b''
-        while not buf.endswith(b'\n') or b'@@ ' not in buf:
+        while not buf.endswith(b'\n') or end.encode() not in buf:
             try:
                 chunk = self.shell_sock.recv(65536)
             except ConnectionResetError:
@@ -243,7 +275,8 @@ class Guest:
                 raise RuntimeError('the guest shell closed: %r\nThe console ends:\n%s'
                                    % (buf[-500:], '\n'.join(self.console().splitlines()[-60:])))
             buf += chunk
-        out, _, status = buf.decode(errors='replace').rpartition('@@ ')
+        out, _, status = buf.decode(errors='replace').rpartition(end)
+        out = out.partition(begin + '\n')[2]
         if status.strip() != '0':
             raise RuntimeError('guest: %s: exit %s: %s' % (cmd, status.strip(), out))
         return out
@@ -339,14 +372,29 @@ def initrd_with(path, tree):
                                check=True).stdout)
 
 
+def kunit_modules_initrd(tmp):
+    """The busybox image with the product's KUnit suites, built as modules,
+    under /kmod (guest/kunit-modules.sh loads them), written in the folder
+    tmp. Returns its path and the modules found."""
+    obj = os.path.join(BUILD, 'product', 'obj')
+    modules = sorted(glob.glob(os.path.join(obj, 'kernel', 'steal_time_kunit.ko')) +
+                     glob.glob(os.path.join(obj, 'arch', 'x86', 'kernel', 'kvm_steal_time_kunit.ko')))
+    os.makedirs(os.path.join(tmp, 'tree', 'kmod'))
+    for m in modules:
+        shutil.copy(m, os.path.join(tmp, 'tree', 'kmod'))
+    initrd = os.path.join(tmp, 'initrd.gz')
+    initrd_with(initrd, os.path.join(tmp, 'tree'))
+    return initrd, modules
+
+
 def boot_for_steal(kind, name, cpu_opts='', append='', variant=None, idle_poll=True,
-                   extra=()):
+                   extra=(), arch='x86_64'):
     """A guest whose vCPUs always want to run (idle=poll; or, with
     idle_poll False, halt when idle as guests do), with a shell on its
     second serial port (extra: more QEMU options). Returns it once the
     shell answers, with its vCPU threads pinned one per host core, or
     raises with the console."""
-    g = Guest(kind, variant=variant, name=name, cpu_opts=cpu_opts, extra=extra,
+    g = Guest(kind, variant=variant, name=name, cpu_opts=cpu_opts, extra=extra, arch=arch,
               append='kunit.enable=0 %ssteal.run=shell %s'
               % ('idle=poll ' if idle_poll else '', append)).start()
     if not g.wait_shell(600):

@@ -3,9 +3,11 @@
 compiler and booted on QEMU's virt machine under TCG: our objects built
 W=1 without a warning, a boot log without a line from the backend (the
 emulated machine offers no steal time, and a kernel without a steal time
-source says nothing, as on bare metal), and every case of the suites. There is no
-user space: the guest ends after KUnit, finding no init."""
+source says nothing, as on bare metal), and every case of the suites. It
+boots without an initramfs: the guest ends after KUnit, finding no root
+file system."""
 import os
+import re
 import subprocess
 import sys
 import time
@@ -14,6 +16,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'
 import hosts  # noqa: E402
 import verdicts  # noqa: E402
 
+# How the boot ends without an initramfs.
+NO_ROOT = re.compile(r'No working init found|Unable to mount root fs')
 CORE_OBJS = ['kernel/steal_time.o', 'kernel/steal_time_debugfs.o', 'kernel/steal_time_kunit.o']
 
 
@@ -60,13 +64,13 @@ def run(variant, arch, cross, objs, qemu, suites, backend_prefix, inactive_why,
         time.sleep(1)
         with open(log, errors='replace') as f:
             console = f.read()
-        if 'No working init found' in console:
+        if NO_ROOT.search(console):
             break
     guest.kill()
     guest.wait()
     with open(log, errors='replace') as f:
         console = f.read()
-    if 'No working init found' not in console:
+    if not NO_ROOT.search(console):
         print(console)
         verdicts.check(label, False, 'the guest did not finish its suites in %d s' % timeout)
         sys.exit(1)

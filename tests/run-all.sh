@@ -27,7 +27,10 @@
 # 2400) in all, so that it cannot outlast CI. A KVM test that died of a
 # silent guest reset alone, on a KVM host that is itself a virtual
 # machine, runs once more (see one()). t-12-series runs beside the tests
-# after it (see beside_start()).
+# after it (see beside_start()). The tests named t-*-arm64-kvm and
+# t-*-riscv64-kvm need a KVM host of that architecture, which only a
+# machine of it has: elsewhere each boots one inside scripts/nested-host
+# (hosts.kvm_host_for()). They run last, when nothing runs beside them.
 #
 # Every retry, those above and those of the nested host's boots, is
 # printed as "### retry: TEST: why" and listed in the summary ("retried:
@@ -138,18 +141,19 @@ beside_end() {
 }
 
 kind=$(../scripts/host-kind)
-here=() nested=()
+here=() nested=() last=()
 for t in "${tests[@]}"; do
 	[ -x "$t" ] || continue
 	case $t:$kind in
 	t-*-kvm-*:nested:*) nested+=("$t") ;;
+	t-*-arm64-kvm:* | t-*-riscv64-kvm:*) last+=("$t") ;;
 	*) here+=("$t") ;;
 	esac
 done
 
 if ! $raw; then
 	echo "KTAP version 1"
-	echo "1..$((${#here[@]} + ${#nested[@]}))"
+	echo "1..$((${#here[@]} + ${#nested[@]} + ${#last[@]}))"
 fi
 beside=""
 for t in "${here[@]}"; do
@@ -244,6 +248,10 @@ if [ ${#nested[@]} -gt 0 ]; then
 	done
 	echo "### nested KVM host: $((SECONDS - start)) s" | diag
 fi
+
+for t in "${last[@]}"; do
+	one "$t"
+done
 
 # Inside the nested host the run outside reads the verdicts and counts.
 if $raw; then
