@@ -18,9 +18,11 @@
 # variant, build/VARIANT/{linux,obj}: product (the series, which every
 # x86-64 test boots), i386 (the 32-bit guest), riscv64 (the RISC-V guest, SBI
 # steal time), arm64 (the arm64 guest, PV_TIME stolen time), and the
-# benchmark's bench-ours and bench-upstream. Every variant's sources are
-# at ../linux from its objects, so the compiler cache serves a file that
-# is the same in two variants only once.
+# benchmark's bench-ours and bench-upstream, upstream-arm64 and
+# upstream-riscv64 (the untouched base, configured as the arm64 and
+# riscv64 guests are). Every variant's sources are at ../linux from its
+# objects, so the compiler cache serves a file that is the same in two
+# variants only once.
 #
 # A real KVM host: this machine's, where it has hardware KVM; elsewhere
 # scripts/nested-host boots Debian's own kernel under TCG as a KVM host
@@ -37,8 +39,8 @@ JOBS     ?= $(shell nproc)
 CCACHE    = $(shell command -v ccache >/dev/null && echo "ccache ")
 # Every variant is x86_64 but i386, the 32-bit guest, and riscv64 and
 # arm64, built with Debian's cross compilers.
-karch     = $(if $(filter i386,$(1)),i386,$(if $(filter riscv64,$(1)),riscv,$(if $(filter arm64,$(1)),arm64,x86_64)))
-kcross    = $(if $(filter riscv64,$(1)),riscv64-linux-gnu-,$(if $(filter arm64,$(1)),aarch64-linux-gnu-))
+karch     = $(if $(filter i386,$(1)),i386,$(if $(findstring riscv64,$(1)),riscv,$(if $(findstring arm64,$(1)),arm64,x86_64)))
+kcross    = $(if $(findstring riscv64,$(1)),riscv64-linux-gnu-,$(if $(findstring arm64,$(1)),aarch64-linux-gnu-))
 KMAKE     = $(MAKE) -s -C $(BUILD)/$(1)/linux O=$(BUILD)/$(1)/obj ARCH=$(call karch,$(1)) \
 	    CROSS_COMPILE=$(call kcross,$(1)) CC="$(CCACHE)$(call kcross,$(1))gcc" \
 	    $(if $(filter -j%,$(MAKEFLAGS)),,-j$(JOBS))
@@ -79,6 +81,8 @@ IMAGES_product := bzImage modules
 IMAGES_i386 := bzImage
 IMAGES_riscv64 := Image
 IMAGES_arm64 := Image
+IMAGES_upstream-riscv64 := Image
+IMAGES_upstream-arm64 := Image
 
 kernel: kernel-product
 
@@ -106,7 +110,8 @@ check:
 	@tests/run-all.sh
 
 bench: initramfs host
-	@+$(MAKE) --no-print-directory kernel-bench-ours kernel-bench-upstream
+	@+$(MAKE) --no-print-directory kernel-bench-ours kernel-bench-upstream kernel-arm64 \
+		kernel-riscv64 kernel-upstream-arm64 kernel-upstream-riscv64
 	@scripts/bench.py
 
 apply:

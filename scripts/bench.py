@@ -253,6 +253,58 @@ def accuracy(kind):
     return out
 
 
+FOREIGN = ('arm64', 'riscv64')
+
+
+def foreign_accuracy(arch):
+    """{kernel: [(hogs per core, per-vCPU deltas)]} for our @arch guest
+    and upstream's (build/upstream-ARCH), on a KVM host of @arch: each
+    vCPU runs a CPU-bound loop (idle=poll is x86's), at 0 and 1 pinned
+    hogs per host core."""
+    window = PARAMS['kvm'][2]
+    out = {}
+    for kernel, var in (('ours', arch), ('upstream', 'upstream-' + arch)):
+        print('  %s %s kernel: accuracy windows' % (kernel, arch), flush=True)
+        g = qemu_guest.boot_for_steal('kvm', 'bench-acc-%s-%s' % (kernel, arch), variant=var,
+                                    arch=arch, idle_poll=False)
+        try:
+            g.shell("for c in 0 1; do taskset -c $c sh -c 'while :; do :; done' "
+                    ">/dev/null 2>&1 & done")
+            steal_figures.measure(g, 2)
+            runs = []
+            for per_core in (0, 1):
+                hogs = hosts.Hogs(g.cores * per_core) if per_core else None
+                try:
+                    steal_figures.measure(g, 1)
+                    runs.append((per_core, steal_figures.measure(g, window)))
+                finally:
+                    if hogs:
+                        hogs.stop()
+            out['%s %s' % (kernel, arch)] = runs
+        finally:
+            g.stop()
+    return out
+
+
+def in_foreign_host(arch):
+    """foreign_accuracy(arch) inside the nested host of @arch (or here, on
+    a machine of @arch with KVM): what it wrote, or {} with a line saying
+    why not."""
+    out = os.path.join(hosts.BUILD, 'bench-accuracy-%s.json' % arch)
+    if os.path.exists(out):
+        os.unlink(out)
+    cmd = [os.path.abspath(__file__), '--foreign-accuracy-to', arch, out]
+    if os.uname().machine != hosts.UNAME[arch]:
+        cmd = [os.path.join(TOP, 'scripts', 'nested-host'), '--arch', arch, 'run',
+               '--timeout', '1200', '--'] + cmd
+    subprocess.run(cmd)
+    if not os.path.exists(out) or not os.path.getsize(out):
+        print('  the %s KVM host wrote no accuracy figures' % arch, flush=True)
+        return {}
+    with open(out) as f:
+        return json.load(f)
+
+
 def sched_table(sched):
     rows = ['| run queue clock updates | kernel | task run time (s) | vCPU steal (s) | wall (s) | '
             '(run + steal) / wall |',
@@ -448,6 +500,11 @@ def main():
         with open(sys.argv[2], 'w') as f:
             json.dump(figures, f)
         return
+    if sys.argv[1:2] == ['--foreign-accuracy-to']:
+        figures = foreign_accuracy(sys.argv[2])
+        with open(sys.argv[3], 'w') as f:
+            json.dump(figures, f)
+        return
     kind, reason = hosts.host_kind()
     start = time.time()
     print('make bench on a %s host (%s)' % (kind, reason))
@@ -456,6 +513,10 @@ def main():
     micro_res = micro(micro_kind)
     print('Accuracy against the host, and the steal clock with steal time active:')
     acc, act = on_host(kind)
+    print('Accuracy of the arm64 and riscv64 guests against their KVM hosts:')
+    foreign = {}
+    for arch in FOREIGN:
+        foreign.update(in_foreign_host(arch))
 
     out = ['# Steal time: ours against upstream 6.12 (%s host)' % kind, '',
            'Written by `scripts/bench.py` (`make bench`); see bench/README.md for',
@@ -502,6 +563,15 @@ def main():
     out += ['## Accuracy: guest /proc/stat steal against host run_delay '
             '(%d s windows)' % PARAMS['kvm'][2], '']
     out += accuracy_table(acc['windows'])
+    out += ['', '### arm64 (PV_TIME) and riscv64 (SBI STA)', '',
+            'Our arm64 and riscv64 guests and upstream 6.12\'s (the untouched base,',
+            'same configuration: its `arch/arm64/kernel/paravirt.c` and',
+            '`arch/riscv/kernel/paravirt.c`) on real KVM hosts of those',
+            'architectures (`scripts/nested-host --arch`: Debian\'s arm64 and',
+            'riscv64 kernels under TCG where the machine is not of them). Each',
+            'vCPU runs a CPU-bound loop; 0 and 1 pinned hogs per host core;',
+            '/proc/stat read by the guest\'s shell.', '']
+    out += accuracy_table(foreign) if foreign else ['(no figures: see the log)']
     png = os.path.join(TOP, 'bench', 'accuracy-%s.png' % kind)
     if accuracy_plot(acc['windows'], png):
         out += ['', '![accuracy](accuracy-%s.png)' % kind]

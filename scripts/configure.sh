@@ -18,7 +18,8 @@ case ${ARCH:-x86_64} in
 x86_64 | i386) frags=("$top/configs/guest.config") ;;
 *) frags=() ;;
 esac
-[ -f "$top/configs/$variant.config" ] && frags+=("$top/configs/$variant.config")
+# upstream-ARCH: the untouched base with ARCH's variant's configuration.
+[ -f "$top/configs/${variant#upstream-}.config" ] && frags+=("$top/configs/${variant#upstream-}.config")
 kmake=(make -s -C "$tree" O="$obj" ARCH="${ARCH:-x86_64}" CROSS_COMPILE="${CROSS_COMPILE:-}")
 
 fresh=true

@@ -12,6 +12,9 @@
 #   arm64           product, built for arm64 (configs/arm64.config)
 #   bench-ours      product plus the benchmark (bench/)
 #   bench-upstream  the untouched base plus the same benchmark
+#   upstream-arm64, upstream-riscv64
+#                   the untouched base, built as the arm64 and riscv64
+#                   variants are (their configs), for make bench
 # Re-running only redoes what changed, so kbuild recompiles only the files
 # that really differ.
 set -euo pipefail
@@ -54,7 +57,7 @@ case $ver in
 esac
 
 case $variant in
-product | i386 | riscv64 | arm64 | bench-ours | bench-upstream) ;;
+product | i386 | riscv64 | arm64 | bench-ours | bench-upstream | upstream-arm64 | upstream-riscv64) ;;
 *) echo "unknown kernel variant '$variant'" >&2; exit 1 ;;
 esac
 ours=true
