@@ -398,6 +398,8 @@ def boot_for_steal(kind, name, cpu_opts='', append='', variant=None, idle_poll=T
               append='kunit.enable=0 %ssteal.run=shell %s'
               % ('idle=poll ' if idle_poll else '', append)).start()
     if not g.wait_shell(600):
+        if g.proc.poll() is not None:
+            g.died()
         g.stop()
         raise RuntimeError('guest shell did not answer:\n' + g.console())
     return g.pin_vcpus()

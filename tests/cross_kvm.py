@@ -7,11 +7,12 @@ under TCG (scripts/nested-host --arch), and the test runs inside it.
 
 The guest's vCPUs run a CPU-bound loop each, so that they always want to
 run; the steal each vCPU's /proc/stat shows, read by the guest's own user
-space, must be near 0 without contention; under pinned contention the
-last vCPU goes offline and online CYCLES times (taken back and registered
-again each time, steal never going back), and then each vCPU's steal
-must match the host's run_delay for its thread within 2%; with the
-host's steal time off for that guest it stays 0."""
+space: under pinned contention the last vCPU goes offline and online
+CYCLES times (taken back and registered again each time, steal never
+going back); then each vCPU's steal must match the host's run_delay for
+its thread within 2%, and without contention stay near 0 (a steal clock
+that went back at a re-registration would show there); with the host's
+steal time off for that guest it stays 0."""
 import os
 import sys
 
@@ -32,10 +33,10 @@ CYCLES = 20
 
 def cases(arch, off_opts):
     return ['%s-kvm driver active' % arch,
-            '%s-kvm no contention: steal near 0' % arch,
             '%s-kvm %d CPU offline/online cycles under contention' % (arch, CYCLES),
             '%s-kvm steal never goes back over the cycles' % arch,
             '%s-kvm one hog per core, after the cycles: guest/host within 2%%' % arch,
+            '%s-kvm no contention, after the cycles: steal near 0' % arch,
             '%s-kvm host steal time off: silent, steal stays 0' % arch if off_opts is not None
             else '%s-kvm QEMU has no CPU property that hides steal time' % arch]
 
@@ -101,15 +102,9 @@ def run(arch, backend, off_opts):
         if not verdicts.check(names[0], active, 'no "%s backend active" line' % backend):
             print(log)
             sys.exit(1)
-        steal_figures.measure(g, 2)
-        idle = steal_figures.measure(g, WINDOW)
-        print(steal_figures.table('No contention', WINDOW, idle))
-        bad = [cpu for cpu, d in enumerate(idle) if d['stat'] > 0.02 * WINDOW * 1e9]
-        verdicts.check(names[1], not bad, 'vCPU %s over 2%% of the window' % bad)
-
         hogs = hosts.Hogs(g.cores)
         try:
-            hotplug(g, names[2], names[3])
+            hotplug(g, names[1], names[2])
             # The last vCPU's loop lost its CPU when it went offline.
             print(g.shell(BUSY).strip())
             steal_figures.measure(g, 1)
@@ -118,7 +113,14 @@ def run(arch, backend, off_opts):
             hogs.stop()
         print(steal_figures.table('One pinned hog per vCPU core', WINDOW, busy))
         why = steal_figures.disagreement(busy, WINDOW)
-        verdicts.check(names[4], not why, why)
+        verdicts.check(names[3], not why, why)
+        # A steal clock that went back at a re-registration, read raw,
+        # shows here as steal that nothing took.
+        steal_figures.measure(g, 2)
+        idle = steal_figures.measure(g, WINDOW)
+        print(steal_figures.table('No contention', WINDOW, idle))
+        bad = [cpu for cpu, d in enumerate(idle) if d['stat'] > 0.02 * WINDOW * 1e9]
+        verdicts.check(names[4], not bad, 'vCPU %s over 2%% of the window' % bad)
         if off_opts is None:
             props = steal_properties(g)
             verdicts.check(names[5], not props, 'QEMU now has %s: write the case' % props)
