@@ -296,7 +296,7 @@ def in_foreign_host(arch):
     cmd = [os.path.abspath(__file__), '--foreign-accuracy-to', arch, out]
     if os.uname().machine != hosts.UNAME[arch]:
         cmd = [os.path.join(TOP, 'scripts', 'nested-host'), '--arch', arch, 'run',
-               '--timeout', '1200', '--'] + cmd
+               '--timeout', '1200', '--quiet', '300', '--'] + cmd
     subprocess.run(cmd)
     if not os.path.exists(out) or not os.path.getsize(out):
         print('  the %s KVM host wrote no accuracy figures' % arch, flush=True)

@@ -60,7 +60,9 @@ def kvm_host_for(arch):
     print('Host: no %s KVM here; running %s inside the nested %s KVM host'
           % (arch, os.path.basename(sys.argv[0]), arch), flush=True)
     nested = os.path.join(TOP, 'scripts', 'nested-host')
-    os.execv(nested, [nested, '--arch', arch, 'run', '--'] +
+    # A host that says nothing for 5 minutes has hung (TCG has been seen
+    # to stop in the riscv64 host's boot on a loaded machine).
+    os.execv(nested, [nested, '--arch', arch, 'run', '--quiet', '300', '--'] +
              [os.path.abspath(sys.argv[0])] + sys.argv[1:])
 
 

@@ -65,27 +65,37 @@ report() {
 }
 
 one() {
-	local t=$1 start=$SECONDS rc try tries
+	local t=$1 start=$SECONDS rc try tries why
 	echo "### $t" | diag
 	# A KVM host that is itself a virtual machine (the nested host) has
 	# been seen to reset a guest, upstream's as well as ours, its kernel
 	# silent: a KVM test that died of that alone, without a verdict, runs
 	# again, up to twice in all, or as often as a line
-	# "tries-on-guest-reset: N" in the test allows. Its verdicts are
-	# never retried; on a KVM host on bare metal nothing is.
+	# "tries-on-guest-reset: N" in the test allows. A test that boots a
+	# nested host of another architecture itself (t-*-arm64-kvm,
+	# t-*-riscv64-kvm) runs again, up to twice in all, if that host hung
+	# or died under it before a verdict. Verdicts are never retried; on a
+	# KVM host on bare metal nothing is.
 	tries=1
 	if [[ $t == t-*-kvm-* ]] && grep -qw hypervisor /proc/cpuinfo; then
 		tries=$(sed -n 's/^tries-on-guest-reset: \([0-9]\+\).*/\1/p' "$t" | head -n 1)
 		tries=${tries:-2}
+	elif [[ $t == t-*-arm64-kvm || $t == t-*-riscv64-kvm ]]; then
+		tries=2
 	fi
 	for ((try = 1; ; try++)); do
 		timeout -k 10 "$timeout" ./"$t" 2>&1 | tee "$logs/$t.log" | diag
 		rc=${PIPESTATUS[0]}
-		[ "$rc" != 0 ] && [ "$try" -lt "$tries" ] &&
-			grep -q '^qemu_guest.GuestReset: ' "$logs/$t.log" &&
-			! grep -q '^FAIL:' "$logs/$t.log" || break
-		echo "### $t again: this virtual host reset its guest, the guest's kernel silent; what it said is dropped" | diag
-		retry "$t" "try $try of $tries: the virtual host reset its guest, the guest's kernel silent"
+		[ "$rc" != 0 ] && [ "$try" -lt "$tries" ] && ! grep -q '^FAIL:' "$logs/$t.log" || break
+		if grep -q '^qemu_guest.GuestReset: ' "$logs/$t.log"; then
+			why="the virtual host reset its guest, the guest's kernel silent"
+		elif grep -q '^nested-host: the host ' "$logs/$t.log"; then
+			why="its nested host $(sed -n 's/^nested-host: the host \(.*\); its console ends:$/\1/p' "$logs/$t.log" | head -n 1)"
+		else
+			break
+		fi
+		echo "### $t again: $why; what it said is dropped" | diag
+		retry "$t" "try $try of $tries: $why"
 	done
 	verdict "$t" "$rc" $((SECONDS - start))
 }
