@@ -217,6 +217,22 @@ def on_host(kind):
     return accuracy('kvm'), active('kvm')
 
 
+def hog_windows(g, hogs_per_core, window):
+    """[(hogs per core, per-vCPU deltas)]: a window at each number of
+    pinned hogs per host core, after the boot's steal has passed."""
+    steal_figures.measure(g, 2)
+    runs = []
+    for per_core in hogs_per_core:
+        hogs = hosts.Hogs(g.cores * per_core) if per_core else None
+        try:
+            steal_figures.measure(g, 1)
+            runs.append((per_core, steal_figures.measure(g, window)))
+        finally:
+            if hogs:
+                hogs.stop()
+    return runs
+
+
 def accuracy(kind):
     """{'windows': {kernel: [(hogs per core, per-vCPU deltas)]},
     'sched': {kernel: {'local': sched view, 'remote': sched view}}}"""
@@ -228,17 +244,7 @@ def accuracy(kind):
         g = qemu_guest.boot_for_steal(kind, 'bench-acc-' + kernel,
                                     variant=variant(kernel))
         try:
-            steal_figures.measure(g, 2)
-            runs = []
-            for per_core in (0, 1, 2):
-                hogs = hosts.Hogs(g.cores * per_core) if per_core else None
-                try:
-                    steal_figures.measure(g, 1)
-                    runs.append((per_core, steal_figures.measure(g, window)))
-                finally:
-                    if hogs:
-                        hogs.stop()
-            out['windows'][kernel] = runs
+            out['windows'][kernel] = hog_windows(g, (0, 1, 2), window)
             views = {}
             for where in ('local', 'remote'):
                 hogs = hosts.Hogs(g.cores)
@@ -270,17 +276,7 @@ def foreign_accuracy(arch):
         try:
             g.shell("for c in 0 1; do taskset -c $c sh -c 'while :; do :; done' "
                     ">/dev/null 2>&1 & done")
-            steal_figures.measure(g, 2)
-            runs = []
-            for per_core in (0, 1):
-                hogs = hosts.Hogs(g.cores * per_core) if per_core else None
-                try:
-                    steal_figures.measure(g, 1)
-                    runs.append((per_core, steal_figures.measure(g, window)))
-                finally:
-                    if hogs:
-                        hogs.stop()
-            out['%s %s' % (kernel, arch)] = runs
+            out['%s %s' % (kernel, arch)] = hog_windows(g, (0, 1), window)
         finally:
             g.stop()
     return out
