@@ -15,8 +15,8 @@
 #
 # Everything is built under build/: the pristine base (Debian's
 # linux-source-6.12, or KSRC) in build/base, and one directory per kernel
-# variant, build/VARIANT/{linux,obj}: product (the series, which every
-# x86-64 test boots), i386 (the 32-bit guest), riscv64 (the RISC-V guest, SBI
+# variant, build/VARIANT/{linux,obj}: product (the series), s3 (for the
+# suspend test), i386 (the 32-bit guest), riscv64 (the RISC-V guest, SBI
 # steal time), arm64 (the arm64 guest, PV_TIME stolen time), and the
 # benchmark's bench-ours and bench-upstream, upstream-arm64 and
 # upstream-riscv64 (the untouched base, configured as the arm64 and
@@ -75,9 +75,10 @@ kernel-%: tree-% FORCE
 	@echo "  KERNEL  build/$*/obj/vmlinux ($$(( $$(date +%s) - $$(cat $(BUILD)/$*/.build-start) )) s)"
 
 # S3 resume goes through the firmware, so tests/t-57-kvm-suspend boots a
-# bzImage; tests/t-58-kexec kexecs into one. The KUnit suites are modules
-# of the product (configs/product.config).
-IMAGES_product := bzImage modules
+# bzImage; tests/t-58-kexec kexecs into one. The s3 kernel also builds the
+# KUnit suites as modules (tests/t-34-kunit-modules).
+IMAGES_s3 := bzImage modules
+IMAGES_product := bzImage
 IMAGES_i386 := bzImage
 IMAGES_riscv64 := Image
 IMAGES_arm64 := Image
@@ -105,8 +106,8 @@ run: $(if $(filter x86_64,$(RUN_ARCH)),kernel,kernel-$(RUN_ARCH)) initramfs host
 # Several at a time, sharing $(JOBS) jobs: one's serial steps (configuring,
 # linking, compressing) leave a core idle that another's compiler takes.
 check:
-	@+$(MAKE) --no-print-directory -j$(JOBS) kernel kernel-i386 kernel-riscv64 kernel-arm64 \
-		initramfs host
+	@+$(MAKE) --no-print-directory -j$(JOBS) kernel kernel-s3 kernel-i386 kernel-riscv64 \
+		kernel-arm64 initramfs host
 	@tests/run-all.sh
 
 bench: initramfs host

@@ -7,6 +7,7 @@
 # linux-source-6.12, or $KSRC) and the layers VARIANT names:
 #   product         our series (patches/series) and our files at their
 #                   kernel paths (arch/ include/ kernel/ Documentation/)
+#   s3              product, configured with configs/s3.config as well
 #   i386            product, built as a 32-bit kernel (configs/i386.config)
 #   riscv64         product, built for riscv64 (configs/riscv64.config)
 #   arm64           product, built for arm64 (configs/arm64.config)
@@ -57,7 +58,7 @@ case $ver in
 esac
 
 case $variant in
-product | i386 | riscv64 | arm64 | bench-ours | bench-upstream | upstream-arm64 | upstream-riscv64) ;;
+product | s3 | i386 | riscv64 | arm64 | bench-ours | bench-upstream | upstream-arm64 | upstream-riscv64) ;;
 *) echo "unknown kernel variant '$variant'" >&2; exit 1 ;;
 esac
 ours=true

@@ -5,12 +5,10 @@ host-written counter, the core's steal clock, kcpustat), a shell running
 in the guest on its second serial port (what an admin reads: /proc/stat,
 debugfs, sysfs), and saving and restoring a guest."""
 
-import glob
 import json
 import os
 import re
 import socket
-import shutil
 import subprocess
 import tempfile
 import time
@@ -370,21 +368,6 @@ def initrd_with(path, tree):
         f.write(b.read())
         f.write(subprocess.run(['gzip', '-1'], input=extra, capture_output=True,
                                check=True).stdout)
-
-
-def kunit_modules_initrd(tmp):
-    """The busybox image with the product's KUnit suites, built as modules,
-    under /kmod (guest/kunit-modules.sh loads them), written in the folder
-    tmp. Returns its path and the modules found."""
-    obj = os.path.join(BUILD, 'product', 'obj')
-    modules = sorted(glob.glob(os.path.join(obj, 'kernel', 'steal_time_kunit.ko')) +
-                     glob.glob(os.path.join(obj, 'arch', 'x86', 'kernel', 'kvm_steal_time_kunit.ko')))
-    os.makedirs(os.path.join(tmp, 'tree', 'kmod'))
-    for m in modules:
-        shutil.copy(m, os.path.join(tmp, 'tree', 'kmod'))
-    initrd = os.path.join(tmp, 'initrd.gz')
-    initrd_with(initrd, os.path.join(tmp, 'tree'))
-    return initrd, modules
 
 
 def boot_for_steal(kind, name, cpu_opts='', append='', variant=None, idle_poll=True,

@@ -111,18 +111,6 @@ def suites_ktap(parser, lines):
     return out
 
 
-def report_kunit_modules(console, suites, label, inactive=None):
-    """report_kunit() for suites built as modules: each module prints a
-    KTAP document of its own, after the boot's empty one, and the kernel's
-    parser reads one document at a time."""
-    docs = re.split(r'(?m)^(?=\[ *[\d.]+\] KTAP version 1$)', console)
-    results = {}
-    for suite in suites:
-        doc = [d for d in docs if '# Subtest: %s' % suite in d]
-        results.update(report_kunit(doc[0] if doc else '', [suite], label, inactive))
-    return results
-
-
 def report_kunit(console, suites, label, inactive=None):
     """Parse the KUnit results in a boot log with the kernel's own parser
     (which prints its usual summary), then print, per suite, its KTAP as
