@@ -22,7 +22,9 @@ esac
 [ -f "$top/configs/${variant#upstream-}.config" ] && frags+=("$top/configs/${variant#upstream-}.config")
 kmake=(make -s -C "$tree" O="$obj" ARCH="${ARCH:-x86_64}" CROSS_COMPILE="${CROSS_COMPILE:-}")
 
+# Fresh if made from these same fragments, none changed since.
 fresh=true
+[ "$(cat "$obj/.config-stamp" 2>/dev/null)" = "${frags[*]}" ] || fresh=false
 for f in "${frags[@]}"; do
 	[ "$obj/.config-stamp" -nt "$f" ] || fresh=false
 done
@@ -48,4 +50,4 @@ while read -r line; do
 done < <(cat "${frags[@]}" | sed -n 's/^# \(CONFIG_[A-Z0-9_]*\) is not set$/\1=/p; /^CONFIG_/p' |
 	 tac | awk -F= '!seen[$1]++' | grep -v '=$')
 [ $missing = 0 ] || exit 1
-touch "$obj/.config-stamp"
+echo "${frags[*]}" > "$obj/.config-stamp"
