@@ -274,8 +274,7 @@ def foreign_accuracy(arch):
         g = qemu_guest.boot_for_steal('kvm', 'bench-acc-%s-%s' % (kernel, arch), variant=var,
                                     arch=arch, idle_poll=False)
         try:
-            g.shell("for c in 0 1; do taskset -c $c sh -c 'while :; do :; done' "
-                    ">/dev/null 2>&1 & done")
+            qemu_guest.busy_vcpus(g)
             out['%s %s' % (kernel, arch)] = hog_windows(g, (0, 1), window)
         finally:
             g.stop()
@@ -290,7 +289,7 @@ def in_foreign_host(arch):
     if os.path.exists(out):
         os.unlink(out)
     cmd = [os.path.abspath(__file__), '--foreign-accuracy-to', arch, out]
-    if os.uname().machine != hosts.UNAME[arch]:
+    if not hosts.has_kvm_for(arch):
         cmd = [os.path.join(TOP, 'scripts', 'nested-host'), '--arch', arch, 'run',
                '--timeout', '1200', '--quiet', '300', '--'] + cmd
     subprocess.run(cmd)

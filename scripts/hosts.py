@@ -46,6 +46,11 @@ def kvm_host():
 UNAME = {'x86_64': 'x86_64', 'arm64': 'aarch64', 'riscv64': 'riscv64'}
 
 
+def has_kvm_for(arch):
+    """Whether this machine is of arch and its /dev/kvm is usable."""
+    return os.uname().machine == UNAME[arch] and os.access('/dev/kvm', os.R_OK | os.W_OK)
+
+
 def kvm_host_for(arch):
     """kvm_host() for a test whose guests are of another architecture than
     x86_64 (arm64, riscv64): on a machine of that architecture with a
@@ -55,7 +60,7 @@ def kvm_host_for(arch):
     STEAL_HOST=tcg returns 'tcg', a dry run of the test's own code."""
     if os.environ.get('STEAL_HOST') == 'tcg':
         return 'tcg'
-    if os.uname().machine == UNAME[arch] and os.access('/dev/kvm', os.R_OK | os.W_OK):
+    if has_kvm_for(arch):
         return 'kvm'
     print('Host: no %s KVM here; running %s inside the nested %s KVM host'
           % (arch, os.path.basename(sys.argv[0]), arch), flush=True)

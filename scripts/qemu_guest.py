@@ -370,6 +370,13 @@ def initrd_with(path, tree):
                                check=True).stdout)
 
 
+def busy_vcpus(g):
+    """One CPU-bound loop per vCPU of guest g, so that its vCPUs always
+    want to run where idle=poll is not there (arm64, riscv64)."""
+    g.shell("for c in $(seq 0 %d); do taskset -c $c sh -c 'while :; do :; done' "
+            ">/dev/null 2>&1 & done; echo started" % (g.smp - 1))
+
+
 def boot_for_steal(kind, name, cpu_opts='', append='', variant=None, idle_poll=True,
                    extra=(), arch='x86_64'):
     """A guest whose vCPUs always want to run (idle=poll; or, with

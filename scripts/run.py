@@ -67,7 +67,7 @@ def main():
              'idle=poll' if arch == 'x86_64' else 'a CPU-bound loop on each'), flush=True)
     g = qemu_guest.boot_for_steal(kind, 'steal-run', arch=arch, idle_poll=arch == 'x86_64')
     if arch != 'x86_64':
-        g.shell("for c in 0 1; do taskset -c $c sh -c 'while :; do :; done' >/dev/null 2>&1 & done")
+        qemu_guest.busy_vcpus(g)
     second = vmstat_second if arch == 'x86_64' else stat_second
     phases = [(QUIET, False), (BUSY, True), (QUIET, False)]
     points = []

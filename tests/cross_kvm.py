@@ -23,9 +23,6 @@ import steal_figures  # noqa: E402
 import verdicts  # noqa: E402
 
 WINDOW = steal_figures.AGREEMENT_WINDOW
-# One CPU-bound loop per vCPU, in the guest.
-BUSY = ("for c in 0 1; do taskset -c $c sh -c 'while :; do :; done' >/dev/null 2>&1 & done; "
-        'echo started')
 
 
 CYCLES = 20
@@ -51,7 +48,7 @@ def steal_properties(g):
 
 def boot(kind, arch, name, cpu_opts=''):
     g = qemu_guest.boot_for_steal(kind, name, arch=arch, idle_poll=False, cpu_opts=cpu_opts)
-    print(g.shell(BUSY).strip())
+    qemu_guest.busy_vcpus(g)
     return g
 
 
@@ -106,7 +103,7 @@ def run(arch, backend, off_opts):
         try:
             hotplug(g, names[1], names[2])
             # The last vCPU's loop lost its CPU when it went offline.
-            print(g.shell(BUSY).strip())
+            qemu_guest.busy_vcpus(g)
             steal_figures.measure(g, 1)
             busy = steal_figures.measure(g, WINDOW)
         finally:
