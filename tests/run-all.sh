@@ -18,7 +18,8 @@
 # script with STEAL_REPORT=raw: plain output with "### TEST" markers,
 # which the run outside reads back test by test. There each test gets
 # STEAL_TEST_TIMEOUT seconds (default 600); a host that says nothing for
-# longer, or whose kernel reports a soft lockup, has hung and is killed;
+# longer, whose heartbeat stops, or whose kernel finds a CPU stuck for
+# two minutes, has hung and is killed (scripts/nested-host says when);
 # then, or when its QEMU exits under a test, the test gets up to two more
 # tries, and the tests it never started run, in a fresh boot. (TCG's
 # emulated SVM has been seen to leave KVM's vCPU threads stuck in the
@@ -213,6 +214,7 @@ nested_boot() {
 			# it on fresh boots, and what it said so far is dropped;
 			# the test's own verdicts are never retried.
 			if [[ "$reason" == *"locked up"* || "$reason" == *"said nothing"* ||
+			      "$reason" == *"heartbeat"* ||
 			      "$reason" == *"host exited"* ]] &&
 			   [ "$(grep -c -x "$t" <<<"$retried")" -lt 2 ]; then
 				echo "### $t: the nested host hung or died under it ($reason); it runs again on a fresh boot" | diag
