@@ -133,14 +133,17 @@ static void stat_inc(unsigned long *counter)
  * @stc: the core's state for @cpu
  * @cpu: the CPU coming online; must be the calling CPU for a real backend
  *
- * Prepares the area the first time only: on re-registration the host keeps
- * adding to what the area holds. Accounting starts at the first
- * registration the host accepts, from what the area holds right after it
- * (the host publishes before the vCPU runs again): steal from before (a
- * vCPU that waited while firmware or a previous kernel ran, or whatever
- * that kernel's host left in this memory) is not this kernel's to
- * account. A refusal by the host is logged and leaves the CPU without
- * steal time; it never stops the CPU from coming up.
+ * Prepares the area the first time only: on re-registration x86's KVM
+ * keeps adding to what the area holds, but RISC-V's zeroes it. Accounting
+ * starts at the first registration the host accepts, from what the area
+ * holds right after it (the host publishes before the vCPU runs again):
+ * steal from before (a vCPU that waited while firmware or a previous
+ * kernel ran, or whatever that kernel's host left in this memory) is not
+ * this kernel's to account. A host that starts the counter again at a
+ * later registration has the base moved back by as much, so that the
+ * steal clock goes on from where it stopped instead of going back. A
+ * refusal by the host is logged and leaves the CPU without steal time; it
+ * never stops the CPU from coming up.
  *
  * Return: 0, always.
  */
@@ -150,7 +153,7 @@ VISIBLE_IF_KUNIT int steal_time_cpu_online(const struct steal_time_ops *ops,
 {
 	u64 *base = ops->base(cpu);
 	unsigned long flags;
-	u64 steal = 0;
+	u64 steal = 0, left = 0;
 	int ret;
 
 	if (!stc->prepared) {
@@ -159,11 +162,17 @@ VISIBLE_IF_KUNIT int steal_time_cpu_online(const struct steal_time_ops *ops,
 	}
 
 	local_irq_save(flags);
+	/* What the host left when it stopped: it writes nothing now. */
+	if (stc->started && !ops->read(cpu, &left))
+		left = steal_time_read_retry(ops, stc, cpu, true);
 	ret = ops->enable(cpu);
-	if (!ret && !stc->started) {
+	if (!ret) {
 		if (!ops->read(cpu, &steal))
 			steal = steal_time_read_retry(ops, stc, cpu, true);
-		WRITE_ONCE(*base, steal);
+		if (!stc->started)
+			WRITE_ONCE(*base, steal);
+		else if (steal < left)
+			WRITE_ONCE(*base, *base - (left - steal));
 		stc->started = true;
 	}
 	WRITE_ONCE(stc->registered, !ret);

@@ -37,6 +37,7 @@ static struct {
 	int enables;
 	int disables;
 	int enable_ret;
+	bool zero_on_enable;	/* starts the counter again, as RISC-V's KVM */
 	u64 on_enable;		/* published when the area is registered */
 } host;
 
@@ -49,8 +50,11 @@ static void fake_prepare(unsigned int cpu)
 static int fake_enable(unsigned int cpu)
 {
 	host.enables++;
-	if (!host.enable_ret)
-		host.steal += host.on_enable;
+	if (host.enable_ret)
+		return host.enable_ret;
+	if (host.zero_on_enable)
+		host.steal = 0;
+	host.steal += host.on_enable;
 	return host.enable_ret;
 }
 
@@ -204,6 +208,34 @@ static void online_prepares_only_once(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, read_clock(), 4000ULL);
 	KUNIT_EXPECT_EQ(test, stc.registrations, 2UL);
 	KUNIT_EXPECT_EQ(test, stc.unregistrations, 1UL);
+}
+
+/*
+ * RISC-V's KVM zeroes the area whenever it is registered: after a CPU came
+ * back the steal clock goes on from where it stopped, neither back to 0
+ * nor, through the base, to nearly 2^64.
+ */
+static void reregistration_follows_a_host_that_restarts_the_counter(struct kunit *test)
+{
+	host.on_enable = 1000;
+	KUNIT_ASSERT_EQ(test, online(), 0);
+	host.steal = 5000;
+	KUNIT_EXPECT_EQ(test, read_clock(), 4000ULL);
+	steal_time_cpu_offline(&fake_ops, &stc, FAKE_CPU);
+
+	host.zero_on_enable = true;
+	host.on_enable = 200;
+	KUNIT_ASSERT_EQ(test, online(), 0);
+	KUNIT_EXPECT_EQ(test, read_clock(), 4000ULL);
+	host.steal += 300;
+	KUNIT_EXPECT_EQ(test, read_clock(), 4300ULL);
+
+	/* And again, from a base that is now below the counter's zero. */
+	steal_time_cpu_offline(&fake_ops, &stc, FAKE_CPU);
+	KUNIT_ASSERT_EQ(test, online(), 0);
+	host.steal += 50;
+	KUNIT_EXPECT_EQ(test, read_clock(), 4350ULL);
+	KUNIT_EXPECT_EQ(test, stc.registrations, 3UL);
 }
 
 /*
@@ -625,6 +657,7 @@ static struct kunit_case steal_time_core_cases[] = {
 	KUNIT_CASE_SLOW(versioned_readers_never_see_torn_values),
 	KUNIT_CASE(online_prepares_only_once),
 	KUNIT_CASE(accounting_starts_at_registration),
+	KUNIT_CASE(reregistration_follows_a_host_that_restarts_the_counter),
 	KUNIT_CASE(registration_after_kexec_starts_from_the_new_area),
 	KUNIT_CASE(online_survives_host_refusal),
 	KUNIT_CASE(consumer_takes_growth_within_the_interval),

@@ -104,6 +104,42 @@ def debugfs_cpus(guest):
     return debugfs_rows(lines[:1] + [x for x in lines[1:] if x[:1].isdigit()])
 
 
+def hotplug_cycles(g, cycles, timeout):
+    """The guest's last vCPU offline and online @cycles times from its user
+    space, as an admin would, /proc/stat read after every cycle. Returns
+    (why_cycles, why_back), each '' when it holds: the debugfs view counted
+    one registration and one unregistration per cycle and shows the vCPU
+    registered at the end; its /proc/stat steal never went back, nor did
+    its steal clock as the scheduler's consumers saw it (their backwards
+    counts in debugfs did not grow: a re-registration that restarts the
+    host's counter must not show as a clock going back)."""
+    cpu = len(g.tids) - 1
+    online = '/sys/devices/system/cpu/cpu%d/online' % cpu
+    rows = '/sys/kernel/debug/steal_time/cpus'
+    before = debugfs_rows(g.shell('cat ' + rows).splitlines())[cpu]
+    steals = [g.proc_stat_steals()[cpu]]
+    out = g.shell('i=0; while [ $i -lt %d ]; do echo 0 > %s && echo 1 > %s || break; '
+                  'grep "^cpu%d " /proc/stat; i=$((i + 1)); done; echo cycles $i'
+                  % (cycles, online, online, cpu), timeout=timeout)
+    after = debugfs_rows(g.shell('cat ' + rows).splitlines())[cpu]
+    done = 'cycles %d' % cycles in out
+    steals += [f['steal'] * 10**7 for _, f in proc_stat_rows(out)]
+    steals.append(g.proc_stat_steals()[cpu])
+    print('CPU%d before: %s\nCPU%d after:  %s' % (cpu, before, cpu, after))
+    print('CPU%d /proc/stat steal over the cycles: %.2f s -> %.2f s'
+          % (cpu, steals[0] / 1e9, steals[-1] / 1e9))
+    grew = {k: int(after[k]) - int(before[k]) for k in ('registrations', 'unregistrations')}
+    why_cycles = '' if (done and after['registered'] == '1' and
+                        grew == {'registrations': cycles, 'unregistrations': cycles}) else (
+        '%s; counts grew by %r' % (out.splitlines()[-1:], grew))
+    back = [(a, b) for a, b in zip(steals, steals[1:]) if b < a]
+    clock_back = {k: int(after[k]) - int(before[k]) for k in ('tick_backwards', 'task_backwards')
+                  if int(after[k]) != int(before[k])}
+    why_back = '' if done and not back and not clock_back else (
+        '/proc/stat steps back %r; the steal clock went back %r' % (back[:3], clock_back))
+    return why_cycles, why_back
+
+
 def disagreement(deltas, window):
     """Why a contended window's figures (measure()) fail the 2% agreement
     between each vCPU's /proc/stat steal, its steal clock and its thread's

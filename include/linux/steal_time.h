@@ -34,8 +34,7 @@
  *		on that CPU in process context (it may sleep); brings the
  *		CPU's area into its initial state (the KVM ABI wants it
  *		zeroed; arm64 asks the hypervisor where it is and maps it).
- *		Never called again for that CPU: the host adds to what is in
- *		the area.
+ *		Never called again for that CPU.
  * @enable:	called on the CPU itself with interrupts disabled; tells the
  *		host where that CPU's area is. Returns 0 or a negative errno.
  * @disable:	called on the CPU itself with interrupts disabled, also from
@@ -45,8 +44,10 @@
  *		Stores the counter as read even when it returns false, which
  *		it does when the host was updating the area.
  * @base:	where the backend keeps @cpu's base, the counter right after
- *		@cpu's first accepted registration, which the core sets:
- *		next to the area, so that @clock finds both from one address.
+ *		@cpu's first accepted registration, which the core sets and
+ *		moves back when a later registration finds the counter lower
+ *		than the host left it: next to the area, so that @clock finds
+ *		both from one address.
  * @clock:	the scheduler's steal clock: one inlined attempt of @read
  *		minus the base, steal_time_read_slow() when it fails.
  */
