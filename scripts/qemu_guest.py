@@ -261,6 +261,11 @@ class Guest:
             except ConnectionResetError:
                 chunk = b''
                 time.sleep(1)
+            except socket.timeout:
+                raise RuntimeError('the guest shell did not finish %r in %d s; it printed %r\n'
+                                   'The console ends:\n%s'
+                                   % (cmd[:200], timeout, buf[-500:],
+                                      '\n'.join(self.console().splitlines()[-60:]))) from None
             if not chunk:
                 # The shell's socket closes before QEMU has exited: give
                 # it time, so that a reset is told as one.
