@@ -156,10 +156,11 @@ def report_kunit(console, suites, label, inactive=None):
         print('KTAP-NEST-END', flush=True)
     ran = {suite.name for suite in run.subtests}
     if not set(suites) <= ran:
-        # For the next look: the console from its first KTAP line on.
+        # For the next look: the console from its first KTAP line on (all
+        # of it when it has none).
         at = console.find('KTAP version')
-        print('\n'.join('console: ' + line
-                        for line in console[console.rfind('\n', 0, at) + 1:].splitlines()))
+        start = console.rfind('\n', 0, at) + 1 if at >= 0 else 0
+        print('\n'.join('console: ' + line for line in console[start:].splitlines()))
     for suite in suites:
         if suite not in ran:
             check('%s %s' % (label, suite), False, 'suite did not run')
