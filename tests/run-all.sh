@@ -20,12 +20,14 @@
 # STEAL_TEST_TIMEOUT seconds (default 600); a host that says nothing for
 # longer, whose heartbeat stops, or whose kernel finds a CPU stuck for
 # two minutes, has hung and is killed (scripts/nested-host says when);
-# then, or when its QEMU exits under a test, the test gets up to two more
-# tries, and the tests it never started run, in a fresh boot. (TCG's
-# emulated SVM has been seen to leave KVM's vCPU threads stuck in the
-# host, and to reset the host outright: faults of the emulated host, not
-# of the guest.) The host gets STEAL_NESTED_TIMEOUT seconds (default
-# 2400) in all, so that it cannot outlast CI. A KVM test that died of a
+# then, when its QEMU exits under a test, or when a test died without a
+# verdict while the host's kernel reported a stall of its own, the test
+# gets up to two more tries, and the tests it never started run, in a
+# fresh boot. (TCG's emulated SVM has been seen to leave KVM's vCPU
+# threads stuck in the host, and to reset the host outright: faults of
+# the emulated host, not of the guest.) The host gets
+# STEAL_NESTED_TIMEOUT seconds (default 2400) in all, so that it cannot
+# outlast CI. A KVM test that died of a
 # silent guest reset alone, on a KVM host that is itself a virtual
 # machine, runs once more (see one()). t-12-series runs beside the tests
 # after it (see beside_start()). The tests named t-*-arm64-kvm and
@@ -113,8 +115,13 @@ verdict() {
 		why="killed after ${4:-$timeout} s"
 	elif [ "$rc" != 0 ] && ! grep -q '^FAIL:' "$log"; then
 		why="exited $rc without a verdict"
-		# Its last words (a traceback's last line, say) say why.
-		last=$(grep -v '^[[:space:]]*$' "$log" | tail -n 1 | cut -c1-300)
+		# Its last words say why: a Python traceback's exception
+		# line (its message may run over many lines, a console's
+		# tail, say), else its last line.
+		last=$(awk '/^Traceback \(most recent call last\):$/ { tb = 1; next }
+			tb && !/^[[:space:]]/ { exc = $0; tb = 0 }
+			END { print exc }' "$log" | cut -c1-300)
+		[ -n "$last" ] || last=$(grep -v '^[[:space:]]*$' "$log" | tail -n 1 | cut -c1-300)
 		[ -z "$last" ] || why+="; it ended with: $last"
 	fi
 	if $raw; then
@@ -190,7 +197,7 @@ section() {
 # One boot of the nested host for the given tests; reports the tests it
 # ran and sets "left" to the tests it never started or is to run again.
 nested_boot() {
-	local log rc t reason why started=0
+	local log rc t reason why trouble started=0
 	log=$(mktemp)
 	STEAL_HOST=kvm STEAL_REPORT=raw STEAL_TEST_TIMEOUT=$nested_timeout \
 		../scripts/nested-host run \
@@ -198,7 +205,7 @@ nested_boot() {
 		--quiet $((nested_timeout + 60)) -- \
 		./run-all.sh "$@" 2>&1 | tee "$log" | diag
 	rc=${PIPESTATUS[0]}
-	reason=$(grep '^nested-host: ' "$log" | grep -v ': up,\|: done in' | head -n 1)
+	reason=$(grep '^nested-host: ' "$log" | grep -v ': up,\|: done in\|^nested-host: kernel: ' | head -n 1)
 	# The retries inside the host: printed there, counted here.
 	grep '^### retry: ' "$log" >> "$retries"
 	left=()
@@ -207,6 +214,19 @@ nested_boot() {
 			started=1
 			why=$(sed -n "s/^### $t failed: //p" "$log" | head -n 1)
 			section "$log" "$t" > "$logs/$t.log"
+			# A test that died without a verdict while the host's
+			# kernel said a CPU or kthread of its own did not run
+			# (see scripts/nested-host) failed on a host in trouble:
+			# it runs again, as under a host that hung.
+			trouble=$(grep -m 1 '^nested-host: kernel: ' "$logs/$t.log" | cut -c1-200)
+			if [[ "$why" == exited* ]] && [ -n "$trouble" ] &&
+			   [ "$(grep -c -x "$t" <<<"$retried")" -lt 2 ]; then
+				echo "### $t: $why, while the nested host's kernel said: ${trouble#nested-host: kernel: }; it runs again on a fresh boot" | diag
+				retry "$t" "it died without a verdict on a nested host in trouble (${trouble#nested-host: kernel: })"
+				retried+=$'\n'"$t"
+				left+=("$t")
+				continue
+			fi
 			report "$t" "$logs/$t.log" "$why"
 		elif grep -q "^### $t\$" "$log"; then
 			started=1
