@@ -318,6 +318,44 @@ def sched_table(sched):
     return rows
 
 
+# Each architecture's steal clock as compiled: (architecture, objdump
+# prefix, [(kernel, variant, function)]), ours against upstream 6.12's.
+COMPILED = [('x86_64', '', [('ours', 'bench-ours', 'kvm_st_clock'),
+                            ('upstream', 'bench-upstream', 'kvm_steal_clock')]),
+            ('arm64', 'aarch64-linux-gnu-', [('ours', 'arm64', 'pvtime_clock'),
+                                             ('upstream', 'upstream-arm64', 'para_steal_clock')]),
+            ('riscv64', 'riscv64-linux-gnu-', [('ours', 'riscv64', 'sbi_sta_clock'),
+                                               ('upstream', 'upstream-riscv64',
+                                                'pv_time_steal_clock')])]
+INSN = re.compile(r'^\s*[0-9a-f]+:\s+(\S+)\s*(.*)$')
+CALLS = {'call', 'bl', 'jal', 'jalr', 'blr'}
+
+
+def compiled(prefix, variant, fn):
+    """The function's instructions in the variant's vmlinux: how many, and
+    what it calls (a tail call's jump counts with the calls)."""
+    vmlinux = os.path.join(hosts.BUILD, variant, 'obj', 'vmlinux')
+    r = subprocess.run([prefix + 'objdump', '-d', '--no-show-raw-insn',
+                        '--disassemble=' + fn, vmlinux], capture_output=True, text=True)
+    insns = [m for line in r.stdout.splitlines() if (m := INSN.match(line))]
+    if r.returncode or not insns:
+        return None
+    calls = sorted({t[1] for m in insns if m[1] in CALLS or m[1] == 'jmp' and '<' in m[2]
+                    if (t := re.search(r'<([^>+]+)', m[2])) and t[1] != fn})
+    return {'insns': len(insns), 'calls': calls}
+
+
+def compiled_table():
+    rows = ['| architecture | kernel | function | instructions | calls |', '|---|---|---|---|---|']
+    for arch, prefix, kernels in COMPILED:
+        for kernel, variant, fn in kernels:
+            c = compiled(prefix, variant, fn)
+            rows.append('| %s | %s | `%s` | %s | %s |' % (
+                arch, kernel, fn, c['insns'] if c else 'n/a (not built)',
+                ', '.join('`%s`' % t for t in c['calls']) or '-' if c else ''))
+    return rows
+
+
 def ratio(a, b):
     return a / b if a is not None and b else None
 
@@ -554,6 +592,11 @@ def main():
           'the host\'s hog while it runs instead of the vCPUs: contended, not',
           'a per-switch cost.'] if kind == 'nested' else []) + [''] + \
         active_table(act) + ['']
+    out += ['## Steal clock as compiled (instructions of the function, all paths)', '',
+            'What `paravirt_steal_clock()` calls on each architecture, counted in the',
+            'vmlinux that `make bench` and `make check` build: every instruction of the',
+            'function, its rare paths included, and the functions it calls.', ''] + \
+        compiled_table() + ['']
     out += ['## Registration cost (default mode)', ''] + boot_table(micro_res, micro_kind) + ['']
     out += ['## Accuracy: guest /proc/stat steal against host run_delay '
             '(%d s windows)' % PARAMS['kvm'][2], '']
