@@ -194,6 +194,16 @@ section() {
 		END { for (i = 0; i < n; i++) print line[i] }' "$1"
 }
 
+# again TEST WHY: TEST runs again on the nested host's next boot, a retry
+# printed and counted, unless it has had its two more tries (then false).
+again() {
+	[ "$(grep -c -x "$1" <<<"$retried")" -lt 2 ] || return 1
+	echo "### $1: $2; it runs again on a fresh boot" | diag
+	retry "$1" "$2"
+	retried+=$'\n'"$1"
+	left+=("$1")
+}
+
 # One boot of the nested host for the given tests; reports the tests it
 # ran and sets "left" to the tests it never started or is to run again.
 nested_boot() {
@@ -219,32 +229,21 @@ nested_boot() {
 			# (see scripts/nested-host) failed on a host in trouble:
 			# it runs again, as under a host that hung.
 			trouble=$(grep -m 1 '^nested-host: kernel: ' "$logs/$t.log" | cut -c1-200)
-			if [[ "$why" == exited* ]] && [ -n "$trouble" ] &&
-			   [ "$(grep -c -x "$t" <<<"$retried")" -lt 2 ]; then
-				echo "### $t: $why, while the nested host's kernel said: ${trouble#nested-host: kernel: }; it runs again on a fresh boot" | diag
-				retry "$t" "it died without a verdict on a nested host in trouble (${trouble#nested-host: kernel: })"
-				retried+=$'\n'"$t"
-				left+=("$t")
-				continue
-			fi
-			report "$t" "$logs/$t.log" "$why"
+			[[ "$why" == exited* ]] && [ -n "$trouble" ] &&
+				again "$t" "it died without a verdict while the nested host's kernel said: ${trouble#nested-host: kernel: }" ||
+				report "$t" "$logs/$t.log" "$why"
 		elif grep -q "^### $t\$" "$log"; then
 			started=1
 			# A host that hung under a test gets two more tries at
 			# it on fresh boots, and what it said so far is dropped;
-			# the test's own verdicts are never retried.
-			if [[ "$reason" == *"locked up"* || "$reason" == *"said nothing"* ||
-			      "$reason" == *"heartbeat"* ||
-			      "$reason" == *"host exited"* ]] &&
-			   [ "$(grep -c -x "$t" <<<"$retried")" -lt 2 ]; then
-				echo "### $t: the nested host hung or died under it ($reason); it runs again on a fresh boot" | diag
-				retry "$t" "the nested host hung or died under it ($reason)"
-				retried+=$'\n'"$t"
-				left+=("$t")
-			else
-				section "$log" "$t" > "$logs/$t.log"
+			# the test's own verdicts are never retried: one that
+			# had failed a case before the host hung is reported.
+			section "$log" "$t" > "$logs/$t.log"
+			[[ "$reason" == *"locked up"* || "$reason" == *"said nothing"* ||
+			   "$reason" == *"heartbeat"* || "$reason" == *"host exited"* ]] &&
+				! grep -q '^FAIL:' "$logs/$t.log" &&
+				again "$t" "the nested host hung or died under it ($reason)" ||
 				report "$t" "$logs/$t.log" "did not finish: ${reason:-the nested host exited $rc}"
-			fi
 		else
 			left+=("$t")
 		fi
