@@ -268,10 +268,13 @@ def sched_view(guest, seconds, remote=False):
     counts like the threads'. Returns a dict: run (the task's and the
     others' bound to vCPU 1), threads (the others' part), steal, wall
     (ns), ratio, and the window's raw lines."""
-    # The task's figures and the wall time are read back to back; vCPU
-    # 1's threads, which run little, just after, with shell builtins.
+    # The task's figures, the wall time and vCPU 1's steal are read back
+    # to back, with shell builtins (a forked grep takes tens of
+    # milliseconds in the nested host's guests); vCPU 1's threads, which
+    # run little, just after.
     snap = ('snap() { read up idle < /proc/uptime; read run wait n < /proc/$P/schedstat; '
-            'echo "SNAP $up $run $(grep "^cpu1 " /proc/stat)"; k=0; '
+            'while read l; do case $l in "cpu1 "*) break;; esac; done < /proc/stat; '
+            'echo "SNAP $up $run $l"; k=0; '
             'for d in /proc/[0-9]*/task/[0-9]*; do v=; [ "${d##*/}" = "$P" ] && continue; '
             'while read f v; do [ "$f" = Cpus_allowed_list: ] && break; done 2>/dev/null < $d/status; '
             '[ "$v" = 1 ] && read r w n 2>/dev/null < $d/schedstat && k=$((k + r)); done; '
