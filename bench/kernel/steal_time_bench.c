@@ -28,6 +28,7 @@
 #include <linux/percpu.h>
 #include <linux/printk.h>
 #include <linux/sched.h>
+#include <linux/sched/cputime.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/static_call.h>
@@ -359,13 +360,34 @@ static void bench_register(void)
  * is found through the MSR, so that both kernels are measured the same
  * way. Needs host contention to see any update.
  */
+/*
+ * Kernels that carry steal beyond an interval to later intervals
+ * (STEAL_CLOCK_CARRY_MAX_NS) count each carry: the op after a first one
+ * that carried takes that steal and pays for it, where a kernel that drops
+ * it pays nothing. The count tells the two apart.
+ */
+static unsigned long bench_carried(int cpu)
+{
+#ifdef STEAL_CLOCK_CARRY_MAX_NS
+	struct steal_clock_stats *s = per_cpu_ptr(&steal_clock_stats, cpu);
+	unsigned long n = 0;
+	int i;
+
+	for (i = 0; i < STEAL_CLOCK_CONSUMERS; i++)
+		n += READ_ONCE(s->carried[i]);
+	return n;
+#else
+	return 0;
+#endif
+}
+
 static void bench_after_updates(const char *what, void (*op)(int cpu),
 				unsigned int updates)
 {
 	struct kvm_steal_time *st;
-	u64 msr, *first, *second, give_up;
-	unsigned long flags;
-	unsigned int n = 0, spins;
+	u64 msr, *first, *second, *plain, give_up;
+	unsigned long flags, carried;
+	unsigned int n = 0, spins, carries = 0, n_plain = 0;
 	cycles_t t0, t1, t2;
 	u32 version;
 	int cpu;
@@ -375,10 +397,11 @@ static void bench_after_updates(const char *what, void (*op)(int cpu),
 			what);
 		return;
 	}
-	first = kcalloc(2 * updates, sizeof(*first), GFP_KERNEL);
+	first = kcalloc(3 * updates, sizeof(*first), GFP_KERNEL);
 	if (!first)
 		return;
 	second = first + updates;
+	plain = second + updates;
 	st = phys_to_virt(msr & ~(u64)(sizeof(*st) - 1));
 	migrate_disable();
 	cpu = smp_processor_id();
@@ -396,23 +419,36 @@ static void bench_after_updates(const char *what, void (*op)(int cpu),
 			cpu_relax();
 		}
 		if (spins < 1U << 24) {
+			carried = bench_carried(cpu);
 			t0 = get_cycles();
 			op(cpu);
 			t1 = get_cycles();
+			carried = bench_carried(cpu) - carried;
 			op(cpu);
 			t2 = get_cycles();
 			first[n] = t1 - t0;
 			second[n++] = t2 - t1;
+			if (carried)
+				carries++;
+			else
+				plain[n_plain++] = t2 - t1;
 		}
 		local_irq_restore(flags);
 	}
 	migrate_enable();
-	if (n)
+	if (n) {
 		pr_info("%s after update: first %llu cycles, next %llu cycles (median of %u)\n",
 			what, bench_median(first, n), bench_median(second, n), n);
-	else
+		if (n_plain)
+			pr_info("%s after update: the first carried steal in %u of %u; next when it carried none %llu cycles (median of %u)\n",
+				what, carries, n, bench_median(plain, n_plain), n_plain);
+		else
+			pr_info("%s after update: the first carried steal in %u of %u\n",
+				what, carries, n);
+	} else {
 		pr_info("%s after update: n/a (the host published nothing in 60 s)\n",
 			what);
+	}
 	kfree(first);
 }
 
