@@ -99,6 +99,12 @@ def parse(log):
         f[key + '_carried'] = '%s of %s' % (m[2], m[3])
         if m[4]:
             f[key + '_plain'] = int(m[4])
+    for m in re.finditer(r'steal_time_bench: (read|tick|clock in the root|clock in a cgroup) '
+                         r'after update: the next corrected the steal clock in (\d+ of \d+)', log):
+        key = {'read': 'after_update', 'tick': 'tick_after_update',
+               'clock in the root': 'clock_root_after_update',
+               'clock in a cgroup': 'clock_cgroup_after_update'}[m[1]]
+        f[key + '_next_corrected'] = m[2]
     m = re.search(r'steal_time_bench: tsc_khz (\d+)', log)
     if m:
         f['tsc_khz'] = int(m[1])
@@ -441,6 +447,7 @@ def active_table(act):
             ('the tick after it (cycles)', 'tick_after_update_next', '%d'),
             ('first ticks that carried steal to later ones', 'tick_after_update_carried', '%s'),
             ('the tick after one that carried nothing (cycles)', 'tick_after_update_plain', '%d'),
+            ('ticks after it that corrected the steal clock', 'tick_after_update_next_corrected', '%s'),
             ('host updates timed for the tick', 'tick_after_update_n', '%d'),
             ('first run queue clock update after a host update, task in the root (cycles)',
              'clock_root_after_update_first', '%d'),
@@ -449,6 +456,8 @@ def active_table(act):
              'clock_root_after_update_carried', '%s'),
             ('the update after one that carried nothing, task in the root (cycles)',
              'clock_root_after_update_plain', '%d'),
+            ('updates after it that corrected the steal clock, task in the root',
+             'clock_root_after_update_next_corrected', '%s'),
             ('first run queue clock update after a host update, task in a cgroup (cycles)',
              'clock_cgroup_after_update_first', '%d'),
             ('the update after it, task in a cgroup (cycles)', 'clock_cgroup_after_update_next', '%d'),
@@ -456,6 +465,8 @@ def active_table(act):
              'clock_cgroup_after_update_carried', '%s'),
             ('the update after one that carried nothing, task in a cgroup (cycles)',
              'clock_cgroup_after_update_plain', '%d'),
+            ('updates after it that corrected the steal clock, task in a cgroup',
+             'clock_cgroup_after_update_next_corrected', '%s'),
             ('paravirt_steal_clock(), local CPU (cycles/call)', 'read_local', '%.2f'),
             ('paravirt_steal_clock(), remote CPU (cycles/call)', 'read_remote', '%.2f'),
             ('ping-pong, same CPU (ns/round trip)', 'switch_same-cpu', '%d'),

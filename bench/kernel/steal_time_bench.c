@@ -364,17 +364,22 @@ static void bench_register(void)
  * Kernels that carry steal beyond an interval to later intervals
  * (STEAL_CLOCK_CARRY_MAX_NS) count each carry: the op after a first one
  * that carried takes that steal and pays for it, where a kernel that drops
- * it pays nothing. The count tells the two apart.
+ * it pays nothing. The count tells the two apart. All corrections count
+ * for the op after it (a steal clock found lower than taken, or beyond
+ * the carry), which then takes a path of its own.
  */
-static unsigned long bench_carried(int cpu)
+static unsigned long bench_corrections(int cpu, bool carried_only)
 {
 #ifdef STEAL_CLOCK_CARRY_MAX_NS
 	struct steal_clock_stats *s = per_cpu_ptr(&steal_clock_stats, cpu);
 	unsigned long n = 0;
 	int i;
 
-	for (i = 0; i < STEAL_CLOCK_CONSUMERS; i++)
+	for (i = 0; i < STEAL_CLOCK_CONSUMERS; i++) {
 		n += READ_ONCE(s->carried[i]);
+		if (!carried_only)
+			n += READ_ONCE(s->backwards[i]) + READ_ONCE(s->dropped[i]);
+	}
 	return n;
 #else
 	return 0;
@@ -386,8 +391,8 @@ static void bench_after_updates(const char *what, void (*op)(int cpu),
 {
 	struct kvm_steal_time *st;
 	u64 msr, *first, *second, *plain, give_up;
-	unsigned long flags, carried;
-	unsigned int n = 0, spins, carries = 0, n_plain = 0;
+	unsigned long flags, carried, corrected;
+	unsigned int n = 0, spins, carries = 0, n_plain = 0, corrections = 0;
 	cycles_t t0, t1, t2;
 	u32 version;
 	int cpu;
@@ -419,13 +424,16 @@ static void bench_after_updates(const char *what, void (*op)(int cpu),
 			cpu_relax();
 		}
 		if (spins < 1U << 24) {
-			carried = bench_carried(cpu);
+			carried = bench_corrections(cpu, true);
 			t0 = get_cycles();
 			op(cpu);
 			t1 = get_cycles();
-			carried = bench_carried(cpu) - carried;
+			carried = bench_corrections(cpu, true) - carried;
+			corrected = bench_corrections(cpu, false);
 			op(cpu);
 			t2 = get_cycles();
+			if (bench_corrections(cpu, false) != corrected)
+				corrections++;
 			first[n] = t1 - t0;
 			second[n++] = t2 - t1;
 			if (carried)
@@ -445,6 +453,8 @@ static void bench_after_updates(const char *what, void (*op)(int cpu),
 		else
 			pr_info("%s after update: the first carried steal in %u of %u\n",
 				what, carries, n);
+		pr_info("%s after update: the next corrected the steal clock in %u of %u\n",
+			what, corrections, n);
 	} else {
 		pr_info("%s after update: n/a (the host published nothing in 60 s)\n",
 			what);
