@@ -248,7 +248,18 @@ nested_boot() {
 			left+=("$t")
 		fi
 	done
-	# A host that started nothing will not do better on the next boot.
+	# A host that hung before its first test froze at boot: it boots once
+	# more, printed and counted as a retry. One that started nothing for
+	# another reason (no KVM, no package) will not do better next time.
+	if [ "$started" = 0 ] && [ "$boot_retried" = 0 ] &&
+	   [[ "$reason" == *"locked up"* || "$reason" == *"said nothing"* ||
+	      "$reason" == *"heartbeat"* ]]; then
+		boot_retried=1
+		echo "### the nested host hung before its first test; it boots again" | diag
+		retry "nested host boot" "it hung before its first test ($reason)"
+		rm -f "$log"
+		return
+	fi
 	if [ "$started" = 0 ]; then
 		for t in "${left[@]}"; do
 			: > "$logs/$t.log"
@@ -267,6 +278,7 @@ if [ ${#nested[@]} -gt 0 ]; then
 	left=("${nested[@]}")
 	nested_budget=${STEAL_NESTED_TIMEOUT:-2400}
 	retried=""
+	boot_retried=0
 	while [ ${#left[@]} -gt 0 ] && [ $((SECONDS - start)) -lt $((nested_budget - 120)) ]; do
 		echo "### ${left[*]} in the nested KVM host (${kind#nested: })" | diag
 		nested_boot "${left[@]}"
