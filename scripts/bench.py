@@ -60,6 +60,12 @@ def variant(kernel):
     return 'bench-' + kernel
 
 
+# What each "after update" line of the benchmark times, and its key here.
+AFTER_UPDATE = {'read': 'after_update', 'tick': 'tick_after_update',
+                'clock in the root': 'clock_root_after_update',
+                'clock in a cgroup': 'clock_cgroup_after_update'}
+
+
 def parse(log):
     """The figures one boot's benchmark printed."""
     f = {}
@@ -83,27 +89,21 @@ def parse(log):
     m = re.search(r'steal_time_bench: steal accounting: clock (\d), task clock (\d)', log)
     if m:
         f['accounting'] = (int(m[1]), int(m[2]))
-    for m in re.finditer(r'steal_time_bench: (read|tick|clock in the root|clock in a cgroup) '
+    for m in re.finditer(r'steal_time_bench: (%s) ' % '|'.join(AFTER_UPDATE) +
                          r'after update: first (\d+) cycles, next (\d+) cycles \(median of (\d+)\)',
                          log):
-        key = {'read': 'after_update', 'tick': 'tick_after_update',
-               'clock in the root': 'clock_root_after_update',
-               'clock in a cgroup': 'clock_cgroup_after_update'}[m[1]]
+        key = AFTER_UPDATE[m[1]]
         f[key + '_first'], f[key + '_next'], f[key + '_n'] = int(m[2]), int(m[3]), int(m[4])
-    for m in re.finditer(r'steal_time_bench: (read|tick|clock in the root|clock in a cgroup) '
+    for m in re.finditer(r'steal_time_bench: (%s) ' % '|'.join(AFTER_UPDATE) +
                          r'after update: the first carried steal in (\d+) of (\d+)'
                          r'(?:; next when it carried none (\d+) cycles)?', log):
-        key = {'read': 'after_update', 'tick': 'tick_after_update',
-               'clock in the root': 'clock_root_after_update',
-               'clock in a cgroup': 'clock_cgroup_after_update'}[m[1]]
+        key = AFTER_UPDATE[m[1]]
         f[key + '_carried'] = '%s of %s' % (m[2], m[3])
         if m[4]:
             f[key + '_plain'] = int(m[4])
-    for m in re.finditer(r'steal_time_bench: (read|tick|clock in the root|clock in a cgroup) '
+    for m in re.finditer(r'steal_time_bench: (%s) ' % '|'.join(AFTER_UPDATE) +
                          r'after update: the next corrected the steal clock in (\d+ of \d+)', log):
-        key = {'read': 'after_update', 'tick': 'tick_after_update',
-               'clock in the root': 'clock_root_after_update',
-               'clock in a cgroup': 'clock_cgroup_after_update'}[m[1]]
+        key = AFTER_UPDATE[m[1]]
         f[key + '_next_corrected'] = m[2]
     m = re.search(r'steal_time_bench: tsc_khz (\d+)', log)
     if m:
@@ -471,10 +471,10 @@ def active_table(act):
             ('paravirt_steal_clock(), remote CPU (cycles/call)', 'read_remote', '%.2f'),
             ('ping-pong, same CPU (ns/round trip)', 'switch_same-cpu', '%d'),
             ('ping-pong, cross CPU (ns/round trip)', 'switch_cross-cpu', '%d')):
-        r = ratio(o.get(key), u.get(key)) if spec != '%s' else None
+        # A count ("n of m") has no ratio.
+        r = '' if spec == '%s' else fmt(ratio(o.get(key), u.get(key)), '%.3f')
         rows.append('| %s | %s | %s | %s |' % (label, fmt(o.get(key), spec),
-                                               fmt(u.get(key), spec),
-                                               fmt(r, '%.3f') if spec != '%s' else ''))
+                                               fmt(u.get(key), spec), r))
     return rows
 
 

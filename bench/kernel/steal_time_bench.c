@@ -353,14 +353,6 @@ static void bench_register(void)
 }
 
 /*
- * Wait for the host to publish (it bumps the version of this CPU's area
- * when the vCPU enters again, after the host preempted it), then time
- * @op once, and once more (the common path again). Interrupts stay off
- * from before the wait, so nothing else folds the update first. The area
- * is found through the MSR, so that both kernels are measured the same
- * way. Needs host contention to see any update.
- */
-/*
  * Kernels that carry steal beyond an interval to later intervals
  * (STEAL_CLOCK_CARRY_MAX_NS) count each carry: the op after a first one
  * that carried takes that steal and pays for it, where a kernel that drops
@@ -386,6 +378,14 @@ static unsigned long bench_corrections(int cpu, bool carried_only)
 #endif
 }
 
+/*
+ * Wait for the host to publish (it bumps the version of this CPU's area
+ * when the vCPU enters again, after the host preempted it), then time
+ * @op once, and once more (the common path again). Interrupts stay off
+ * from before the wait, so nothing else folds the update first. The area
+ * is found through the MSR, so that both kernels are measured the same
+ * way. Needs host contention to see any update.
+ */
 static void bench_after_updates(const char *what, void (*op)(int cpu),
 				unsigned int updates)
 {
