@@ -204,6 +204,12 @@ again() {
 	left+=("$1")
 }
 
+# host_hung REASON: scripts/nested-host killed the host as hung (it
+# locked up, said nothing, or stopped its heartbeat).
+host_hung() {
+	[[ "$1" == *"locked up"* || "$1" == *"said nothing"* || "$1" == *"heartbeat"* ]]
+}
+
 # One boot of the nested host for the given tests; reports the tests it
 # ran and sets "left" to the tests it never started or is to run again.
 nested_boot() {
@@ -239,8 +245,7 @@ nested_boot() {
 			# the test's own verdicts are never retried: one that
 			# had failed a case before the host hung is reported.
 			section "$log" "$t" > "$logs/$t.log"
-			[[ "$reason" == *"locked up"* || "$reason" == *"said nothing"* ||
-			   "$reason" == *"heartbeat"* || "$reason" == *"host exited"* ]] &&
+			{ host_hung "$reason" || [[ "$reason" == *"host exited"* ]]; } &&
 				! grep -q '^FAIL:' "$logs/$t.log" &&
 				again "$t" "the nested host hung or died under it ($reason)" ||
 				report "$t" "$logs/$t.log" "did not finish: ${reason:-the nested host exited $rc}"
@@ -251,9 +256,7 @@ nested_boot() {
 	# A host that hung before its first test froze at boot: it boots once
 	# more, printed and counted as a retry. One that started nothing for
 	# another reason (no KVM, no package) will not do better next time.
-	if [ "$started" = 0 ] && [ "$boot_retried" = 0 ] &&
-	   [[ "$reason" == *"locked up"* || "$reason" == *"said nothing"* ||
-	      "$reason" == *"heartbeat"* ]]; then
+	if [ "$started" = 0 ] && [ "$boot_retried" = 0 ] && host_hung "$reason"; then
 		boot_retried=1
 		echo "### the nested host hung before its first test; it boots again" | diag
 		retry "nested host boot" "it hung before its first test ($reason)"
