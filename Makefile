@@ -18,11 +18,11 @@
 # variant, build/VARIANT/{linux,obj}: product (the series), s3 (for the
 # suspend test), i386 (the 32-bit guest), riscv64 (the RISC-V guest, SBI
 # steal time), arm64 (the arm64 guest, PV_TIME stolen time), and the
-# benchmark's bench-ours and bench-upstream, upstream-arm64 and
-# upstream-riscv64 (the untouched base, configured as the arm64 and
-# riscv64 guests are). Every variant's sources are at ../linux from its
-# objects, so the compiler cache serves a file that is the same in two
-# variants only once.
+# benchmark's bench-ours, bench-core (without per-cgroup steal) and
+# bench-upstream, upstream-arm64 and upstream-riscv64 (the untouched
+# base, configured as the arm64 and riscv64 guests are). Every variant's
+# sources are at ../linux from its objects, so the compiler cache serves
+# a file that is the same in two variants only once.
 #
 # A real KVM host: this machine's, where it has hardware KVM; elsewhere
 # scripts/nested-host boots Debian's own kernel under TCG as a KVM host
@@ -111,7 +111,7 @@ check:
 	@tests/run-all.sh
 
 bench: initramfs host
-	@+$(MAKE) --no-print-directory kernel-bench-ours kernel-bench-upstream kernel-arm64 \
+	@+$(MAKE) --no-print-directory kernel-bench-ours kernel-bench-core kernel-bench-upstream kernel-arm64 \
 		kernel-riscv64 kernel-upstream-arm64 kernel-upstream-riscv64
 	@scripts/bench.py
 

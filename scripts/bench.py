@@ -15,7 +15,8 @@ run here under TCG with -icount, where they are exact instruction counts,
 and the accuracy windows run inside the nested KVM host
 (scripts/nested-host), which writes them to build/bench-accuracy.json for
 this run to read; the timings with steal time active run in the nested
-host under -icount (build/bench-active.json), exact instruction counts too.
+host under -icount, one boot of it per kernel (build/bench-active-KERNEL.json),
+exact instruction counts too.
 """
 import json
 
@@ -36,7 +37,10 @@ import steal_figures  # noqa: E402
 KERNELS = ('ours', 'upstream')
 # The function each kernel's scheduler steal clock resolves to, for the
 # "by name" figures (bench/kernel/steal_time_bench.c).
-CLOCK_FN = {'ours': 'kvm_st_clock', 'upstream': 'kvm_steal_clock'}
+CLOCK_FN = {'ours': 'kvm_st_clock', 'core': 'kvm_st_clock', 'upstream': 'kvm_steal_clock'}
+# With steal time active also ours without per-cgroup steal (bench-core:
+# patches/ without patches/cgroup/), for what that series costs.
+ACTIVE_KERNELS = ('ours', 'core', 'upstream')
 MODES = [('default', '', ''),
          ('no-steal-acc', 'no-steal-acc', ''),
          ('host feature off', '', ',kvm-steal-time=off')]
@@ -78,8 +82,11 @@ def parse(log):
                          r'([\d.]+) floor ([\d.]+)', log):
         f['named_%s' % m[1]] = float(m[2])
         f['named_floor_%s' % m[1]] = float(m[3])
-    for m in re.finditer(r'steal_time_bench: switch (same-cpu|cross-cpu): (\d+) ns', log):
+    for m in re.finditer(r'steal_time_bench: switch (same-cpu|cross-cpu|between cgroups): (\d+) ns', log):
         f['switch_%s' % m[1]] = int(m[2])
+    m = re.search(r'steal_time_bench: switch between cgroups: (\d+) us of steal', log)
+    if m:
+        f['switch_cgroups_steal_us'] = int(m[1])
     m = re.search(r'steal_time_bench: online: (\d+) us', log)
     if m:
         f['online_us'] = int(m[1])
@@ -120,7 +127,13 @@ TICK_CGROUP = ('p=/sys/module/steal_time_bench/parameters; '
                'echo %(n)d > $p/clock_updates && '
                'mkdir /sys/fs/cgroup/bench && echo $$ > /sys/fs/cgroup/bench/cgroup.procs && '
                'echo %(n)d > $p/tick_updates && echo %(n)d > $p/clock_updates && '
-               'grep steal_usec /sys/fs/cgroup/bench/cpu.stat || true')
+               'grep steal_usec /sys/fs/cgroup/bench/cpu.stat; '
+               # The ping-pong between the shell's group and another's.
+               'mkdir /sys/fs/cgroup/peer; '
+               'sh -c "echo \\$\\$ > /sys/fs/cgroup/peer/cgroup.procs && exec sleep 3600" & '
+               'until grep -qx $! /sys/fs/cgroup/peer/cgroup.procs; do sleep 1; done; '
+               'echo $! > $p/switch_cgroups; kill $!; '
+               'for g in bench peer; do echo $g $(grep -E "^(usage|steal)_usec" /sys/fs/cgroup/$g/cpu.stat); done')
 
 
 def micro_boot(kind, kernel, mode, params=None, ticks=0):
@@ -186,10 +199,10 @@ ACTIVE_PARAMS = ('calls=1000 samples=11 switches=500 switch_samples=5 '
                  'online_samples=0 updates=101')
 
 
-def active(kind):
+def active(kind, kernels=ACTIVE_KERNELS):
     """{kernel: figures} from a boot of each kernel with steal time active."""
     out = {}
-    for kernel in KERNELS:
+    for kernel in kernels:
         print('  %s kernel: steal clock with steal time active' % kernel, flush=True)
         hogs = hosts.Hogs(list(range(os.cpu_count())))
         try:
@@ -199,19 +212,19 @@ def active(kind):
     return out
 
 
-def in_nested_host(what, icount=False, timeout=1200):
+def in_nested_host(what, icount=False, timeout=1200, args=()):
     """Run this script's --WHAT-to inside the nested KVM host, return what
-    it wrote (build/bench-WHAT.json). A host that has not finished after
-    timeout seconds is killed and booted once more: under -icount the
-    active part has been seen to stall in either kernel's boot (3 of 4
-    tries; the one that finished took 209 s); cause not known yet."""
-    out = os.path.join(hosts.BUILD, 'bench-%s.json' % what)
+    it wrote (build/bench-WHAT[-ARGS].json). A host that has not finished
+    after timeout seconds is killed and booted once more: under -icount a
+    guest has been seen to hold the host's only CPU for good (spinning on
+    a lock, interrupts off) in either kernel's boot."""
+    out = os.path.join(hosts.BUILD, 'bench-%s.json' % '-'.join((what,) + tuple(args)))
     for attempt in (1, 2):
         if os.path.exists(out):
             os.unlink(out)
         subprocess.run([os.path.join(TOP, 'scripts', 'nested-host'), 'run',
                         '--timeout', str(timeout)] + (['--icount'] if icount else []) +
-                       ['--', os.path.abspath(__file__), '--%s-to' % what, out])
+                       ['--', os.path.abspath(__file__), '--%s-to' % what, out] + list(args))
         if os.path.exists(out) and os.path.getsize(out):
             break
         print('  the nested KVM host wrote no %s figures (boot %d)' % (what, attempt),
@@ -228,7 +241,12 @@ def on_host(kind):
     in it under -icount (one CPU), where the guest's TSC counts
     instructions: exact figures, as for the timings under TCG here."""
     if kind == 'nested':
-        return in_nested_host('accuracy'), in_nested_host('active', icount=True, timeout=600)
+        # One host boot per kernel: a host that hangs costs only that
+        # kernel's boot.
+        act = {}
+        for kernel in ACTIVE_KERNELS:
+            act.update(in_nested_host('active', icount=True, timeout=600, args=(kernel,)))
+        return in_nested_host('accuracy'), act
     return accuracy('kvm'), active('kvm')
 
 
@@ -478,6 +496,25 @@ def active_table(act):
     return rows
 
 
+def cgroup_cost_table(act):
+    """Per-cgroup steal against the same series without it."""
+    rows = ['| figure | ours | ours without per-cgroup steal | ratio | upstream |',
+            '|---|---|---|---|---|']
+    o, c, u = (act.get(k, {}) for k in ACTIVE_KERNELS)
+    for label, key, spec in (
+            ('ping-pong between two cgroups, same CPU (per round trip)',
+             'switch_between cgroups', '%d'),
+            ('steal that arrived on that CPU during it (us)', 'switch_cgroups_steal_us', '%d'),
+            ('first run queue clock update after a host update, task in a cgroup',
+             'clock_cgroup_after_update_first', '%d'),
+            ('the update after one that carried nothing, task in a cgroup',
+             'clock_cgroup_after_update_plain', '%d')):
+        rows.append('| %s | %s | %s | %s | %s |' % (
+            label, fmt(o.get(key), spec), fmt(c.get(key), spec),
+            fmt(ratio(o.get(key), c.get(key)), '%.3f'), fmt(u.get(key), spec)))
+    return rows
+
+
 def accuracy_table(acc):
     rows = ['| kernel | hogs per core | vCPU | guest /proc/stat steal (s) | host run_delay (s) | guest/host |',
             '|---|---|---|---|---|---|']
@@ -555,7 +592,7 @@ def main():
     # The file appears only once its figures are all there: a host killed
     # half way leaves none, and is booted again (in_nested_host()).
     if sys.argv[1:2] == ['--active-to']:
-        figures = active('kvm')
+        figures = active('kvm', sys.argv[3:] or ACTIVE_KERNELS)
         with open(sys.argv[2], 'w') as f:
             json.dump(figures, f)
         return
@@ -628,6 +665,14 @@ def main():
           'the host\'s hog while it runs instead of the vCPUs: contended, not',
           'a per-switch cost.'] if kind == 'nested' else []) + [''] + \
         active_table(act) + ['']
+    out += ['### What per-cgroup steal costs the scheduler', '',
+            'The same boot of ours without the per-cgroup steal series',
+            '(`patches/cgroup/`, kernel bench-core). Two kthreads bound to CPU 0',
+            'hand a token back and forth, one in the benchmark shell\'s cgroup, one',
+            'in another\'s: every switch updates the run queue clock, and those that',
+            'take steal out of a task clock charge it to one of the two groups in',
+            'ours; upstream (no per-cgroup steal) beside them.', ''] + \
+        cgroup_cost_table(act) + ['']
     out += ['## Steal clock as compiled (instructions of the function, all paths)', '',
             'What `paravirt_steal_clock()` calls on each architecture, counted in the',
             'vmlinux that `make bench` and `make check` build: every instruction of the',

@@ -12,6 +12,11 @@
 #   riscv64         product, built for riscv64 (configs/riscv64.config)
 #   arm64           product, built for arm64 (configs/arm64.config)
 #   bench-ours      product plus the benchmark (bench/)
+#   bench-core      the steal time series without per-cgroup steal
+#                   (patches/cgroup), plus the benchmark: what that
+#                   series costs the scheduler
+#   bench-tick      bench-core with per-cgroup steal charged at the tick
+#                   instead (bench/before/): the attribution it replaced
 #   bench-upstream  the untouched base plus the same benchmark
 #   upstream-arm64, upstream-riscv64
 #                   the untouched base, built as the arm64 and riscv64
@@ -58,17 +63,20 @@ case $ver in
 esac
 
 case $variant in
-product | s3 | i386 | riscv64 | arm64 | bench-ours | bench-upstream | upstream-arm64 | upstream-riscv64) ;;
+product | s3 | i386 | riscv64 | arm64 | bench-ours | bench-core | bench-tick | bench-upstream | upstream-arm64 | upstream-riscv64) ;;
 *) echo "unknown kernel variant '$variant'" >&2; exit 1 ;;
 esac
 ours=true
 case $variant in *upstream*) ours=false ;; esac
 
 patchlist() {
-	if $ours; then
+	if [ "$variant" = bench-core ] || [ "$variant" = bench-tick ]; then
+		"$top/scripts/series-list" "$top/patches"
+	elif $ours; then
 		"$top/scripts/series-list"
 	fi
 	case $variant in
+	bench-tick) ls "$top"/bench/before/*.patch "$top"/bench/*.patch ;;
 	bench*) ls "$top"/bench/*.patch ;;
 	esac
 }

@@ -29,6 +29,7 @@
 #include <linux/printk.h>
 #include <linux/sched.h>
 #include <linux/sched/cputime.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/static_call.h>
@@ -250,9 +251,16 @@ static int bench_ping(void *unused)
 	return 0;
 }
 
-static int bench_switch_once(int ping_cpu, int pong_cpu, u64 *ns)
+/*
+ * Each kthread joins the cgroups of its task, if any, before it first
+ * runs (NULL: it stays in the root).
+ */
+static int bench_switch_once(int ping_cpu, int pong_cpu,
+			     struct task_struct *ping_from,
+			     struct task_struct *pong_from, u64 *ns)
 {
 	struct task_struct *ping, *pong;
+	int ret = 0;
 
 	init_completion(&bench_pp.ping);
 	init_completion(&bench_pp.pong);
@@ -265,6 +273,15 @@ static int bench_switch_once(int ping_cpu, int pong_cpu, u64 *ns)
 		kthread_stop(pong);
 		return PTR_ERR(ping);
 	}
+	if (pong_from)
+		ret = cgroup_attach_task_all(pong_from, pong);
+	if (!ret && ping_from)
+		ret = cgroup_attach_task_all(ping_from, ping);
+	if (ret) {
+		kthread_stop(ping);
+		kthread_stop(pong);
+		return ret;
+	}
 	kthread_bind(pong, pong_cpu);
 	kthread_bind(ping, ping_cpu);
 	wake_up_process(pong);
@@ -274,7 +291,9 @@ static int bench_switch_once(int ping_cpu, int pong_cpu, u64 *ns)
 	return 0;
 }
 
-static void bench_switch(const char *label, int ping_cpu, int pong_cpu)
+static void bench_switch(const char *label, int ping_cpu, int pong_cpu,
+			 struct task_struct *ping_from,
+			 struct task_struct *pong_from)
 {
 	u64 *v;
 	int s, ret = 0;
@@ -283,7 +302,8 @@ static void bench_switch(const char *label, int ping_cpu, int pong_cpu)
 	if (!v)
 		return;
 	for (s = 0; s < switch_samples && !ret; s++)
-		ret = bench_switch_once(ping_cpu, pong_cpu, &v[s]);
+		ret = bench_switch_once(ping_cpu, pong_cpu, ping_from, pong_from,
+					&v[s]);
 	if (ret)
 		pr_warn("switch %s: no kthread (%d)\n", label, ret);
 	else
@@ -550,6 +570,41 @@ static int bench_clock_set(const char *val, const struct kernel_param *kp)
 }
 #endif
 
+/*
+ * The ping-pong on CPU 0 between two cgroups: ping in the writer's, pong
+ * in those of the task whose PID is written. Where steal is charged per
+ * cgroup, each switch that takes steal out of a task's clock charges it
+ * to one of the two; this is what that adds to a switch.
+ */
+static int bench_switch_cgroups_set(const char *val,
+				    const struct kernel_param *kp)
+{
+	struct task_struct *peer;
+	int pid, err = kstrtoint(val, 0, &pid);
+	u64 steal;
+
+	if (err)
+		return err;
+	if (system_state != SYSTEM_RUNNING)
+		return -EBUSY;
+	peer = find_get_task_by_vpid(pid);
+	if (!peer)
+		return -ESRCH;
+	steal = paravirt_steal_clock(0);
+	bench_switch("between cgroups", 0, 0, current, peer);
+	pr_info("switch between cgroups: %llu us of steal on CPU 0 meanwhile\n",
+		div_u64(paravirt_steal_clock(0) - steal, NSEC_PER_USEC));
+	put_task_struct(peer);
+	return 0;
+}
+
+static const struct kernel_param_ops bench_switch_cgroups_ops = {
+	.set = bench_switch_cgroups_set,
+};
+module_param_cb(switch_cgroups, &bench_switch_cgroups_ops, NULL, 0200);
+MODULE_PARM_DESC(switch_cgroups,
+		 "Written at run time: time the ping-pong between the writer's cgroup and that of this PID");
+
 static const struct kernel_param_ops bench_ticks_ops = {
 	.set = bench_ticks_set,
 };
@@ -606,10 +661,10 @@ static int __init steal_time_bench(void)
 	bench_read_cost();
 	bench_after_update();
 	bench_register();
-	bench_switch("same-cpu", 0, 0);
+	bench_switch("same-cpu", 0, 0, NULL, NULL);
 	other = cpumask_any_but(cpu_online_mask, 0);
 	if (other < nr_cpu_ids) {
-		bench_switch("cross-cpu", 0, other);
+		bench_switch("cross-cpu", 0, other, NULL, NULL);
 		bench_online(other);
 	}
 	pr_info("done\n");
