@@ -82,8 +82,9 @@ def parse(log):
                          r'([\d.]+) floor ([\d.]+)', log):
         f['named_%s' % m[1]] = float(m[2])
         f['named_floor_%s' % m[1]] = float(m[3])
-    for m in re.finditer(r'steal_time_bench: switch (same-cpu|cross-cpu|between cgroups): (\d+) ns', log):
-        f['switch_%s' % m[1]] = int(m[2])
+    for m in re.finditer(r'steal_time_bench: switch (same-cpu|cross-cpu|between cgroups): '
+                         r'(\d+) ns/round trip (less steal )?\(', log):
+        f['switch_%s%s' % ('own_' if m[3] else '', m[1])] = int(m[2])
     m = re.search(r'steal_time_bench: switch between cgroups: (\d+) us of steal', log)
     if m:
         f['switch_cgroups_steal_us'] = int(m[1])
@@ -504,6 +505,10 @@ def cgroup_cost_table(act):
     for label, key, spec in (
             ('ping-pong between two cgroups, same CPU (per round trip)',
              'switch_between cgroups', '%d'),
+            ('the same less the steal that arrived meanwhile (per round trip)',
+             'switch_own_between cgroups', '%d'),
+            ('ping-pong in the root, same CPU, less steal (per round trip)',
+             'switch_own_same-cpu', '%d'),
             ('steal that arrived on that CPU during it (us)', 'switch_cgroups_steal_us', '%d'),
             ('first run queue clock update after a host update, task in a cgroup',
              'clock_cgroup_after_update_first', '%d'),

@@ -220,10 +220,14 @@ static void bench_read_cost(void)
 		pr_info("read remote: n/a (one CPU online)\n");
 }
 
-/* Two kthreads handing a token back and forth: every hand-off is a switch. */
+/*
+ * Two kthreads handing a token back and forth: every hand-off is a switch.
+ * Also the steal ping's CPU saw meanwhile: with steal arriving, the time
+ * less the steal is what the switches cost the guest.
+ */
 static struct {
 	struct completion ping, pong, done;
-	u64 ns;
+	u64 ns, steal;
 } bench_pp;
 
 static int bench_pong(void *unused)
@@ -240,13 +244,15 @@ static int bench_pong(void *unused)
 static int bench_ping(void *unused)
 {
 	unsigned int i;
-	u64 t0 = ktime_get_ns();
+	int cpu = raw_smp_processor_id();
+	u64 steal = paravirt_steal_clock(cpu), t0 = ktime_get_ns();
 
 	for (i = 0; i < switches; i++) {
 		complete(&bench_pp.ping);
 		wait_for_completion(&bench_pp.pong);
 	}
 	bench_pp.ns = ktime_get_ns() - t0;
+	bench_pp.steal = paravirt_steal_clock(cpu) - steal;
 	complete(&bench_pp.done);
 	return 0;
 }
@@ -257,7 +263,7 @@ static int bench_ping(void *unused)
  */
 static int bench_switch_once(int ping_cpu, int pong_cpu,
 			     struct task_struct *ping_from,
-			     struct task_struct *pong_from, u64 *ns)
+			     struct task_struct *pong_from, u64 *ns, u64 *own)
 {
 	struct task_struct *ping, *pong;
 	int ret = 0;
@@ -288,6 +294,7 @@ static int bench_switch_once(int ping_cpu, int pong_cpu,
 	wake_up_process(ping);
 	wait_for_completion(&bench_pp.done);
 	*ns = bench_pp.ns;
+	*own = bench_pp.ns > bench_pp.steal ? bench_pp.ns - bench_pp.steal : 0;
 	return 0;
 }
 
@@ -298,18 +305,24 @@ static void bench_switch(const char *label, int ping_cpu, int pong_cpu,
 	u64 *v;
 	int s, ret = 0;
 
-	v = kcalloc(switch_samples, sizeof(*v), GFP_KERNEL);
+	v = kcalloc(2 * switch_samples, sizeof(*v), GFP_KERNEL);
 	if (!v)
 		return;
 	for (s = 0; s < switch_samples && !ret; s++)
 		ret = bench_switch_once(ping_cpu, pong_cpu, ping_from, pong_from,
-					&v[s]);
-	if (ret)
+					&v[s], &v[switch_samples + s]);
+	if (ret) {
 		pr_warn("switch %s: no kthread (%d)\n", label, ret);
-	else
+	} else {
 		pr_info("switch %s: %llu ns/round trip (median of %u x %u)\n",
 			label, div_u64(bench_median(v, switch_samples), switches),
 			switch_samples, switches);
+		pr_info("switch %s: %llu ns/round trip less steal (median of %u x %u)\n",
+			label,
+			div_u64(bench_median(v + switch_samples, switch_samples),
+				switches),
+			switch_samples, switches);
+	}
 	kfree(v);
 }
 
@@ -413,7 +426,7 @@ static void bench_after_updates(const char *what, void (*op)(int cpu),
 	u64 msr, *first, *second, *plain, give_up;
 	unsigned long flags, carried, corrected;
 	unsigned int n = 0, spins, carries = 0, n_plain = 0, corrections = 0;
-	cycles_t t0, t1, t2;
+	cycles_t t0, t1, t2, t3;
 	u32 version;
 	int cpu;
 
@@ -450,16 +463,18 @@ static void bench_after_updates(const char *what, void (*op)(int cpu),
 			t1 = get_cycles();
 			carried = bench_corrections(cpu, true) - carried;
 			corrected = bench_corrections(cpu, false);
-			op(cpu);
+			/* The counters' reads are not the next op's. */
 			t2 = get_cycles();
+			op(cpu);
+			t3 = get_cycles();
 			if (bench_corrections(cpu, false) != corrected)
 				corrections++;
 			first[n] = t1 - t0;
-			second[n++] = t2 - t1;
+			second[n++] = t3 - t2;
 			if (carried)
 				carries++;
 			else
-				plain[n_plain++] = t2 - t1;
+				plain[n_plain++] = t3 - t2;
 		}
 		local_irq_restore(flags);
 	}
