@@ -668,7 +668,8 @@ def main():
           'instructions, so "cycles" are exact instruction counts, timer reads',
           'included. The ping-pong figures there also count the instructions of',
           'the host\'s hog while it runs instead of the vCPUs: contended, not',
-          'a per-switch cost.'] if kind == 'nested' else []) + [''] + \
+          'a per-switch cost; the "less steal" rows take out the steal that',
+          'arrived on the ping\'s CPU during each sample.'] if kind == 'nested' else []) + [''] + \
         active_table(act) + ['']
     out += ['### What per-cgroup steal costs the scheduler', '',
             'The same boot of ours without the per-cgroup steal series',
