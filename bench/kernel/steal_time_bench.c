@@ -412,6 +412,19 @@ static unsigned long bench_corrections(int cpu, bool carried_only)
 }
 
 /*
+ * One call of @op, timed. Out of line, so that the compiler cannot move
+ * the caller's own work (the next call's arguments) between the two
+ * clock reads: the same instructions are timed in every kernel.
+ */
+static noinline u64 bench_time_op(void (*op)(int cpu), int cpu)
+{
+	cycles_t t0 = get_cycles();
+
+	op(cpu);
+	return get_cycles() - t0;
+}
+
+/*
  * Wait for the host to publish (it bumps the version of this CPU's area
  * when the vCPU enters again, after the host preempted it), then time
  * @op once, and once more (the common path again). Interrupts stay off
@@ -426,7 +439,6 @@ static void bench_after_updates(const char *what, void (*op)(int cpu),
 	u64 msr, *first, *second, *plain, give_up;
 	unsigned long flags, carried, corrected;
 	unsigned int n = 0, spins, carries = 0, n_plain = 0, corrections = 0;
-	cycles_t t0, t1, t2, t3;
 	u32 version;
 	int cpu;
 
@@ -458,23 +470,17 @@ static void bench_after_updates(const char *what, void (*op)(int cpu),
 		}
 		if (spins < 1U << 24) {
 			carried = bench_corrections(cpu, true);
-			t0 = get_cycles();
-			op(cpu);
-			t1 = get_cycles();
+			first[n] = bench_time_op(op, cpu);
 			carried = bench_corrections(cpu, true) - carried;
 			corrected = bench_corrections(cpu, false);
-			/* The counters' reads are not the next op's. */
-			t2 = get_cycles();
-			op(cpu);
-			t3 = get_cycles();
+			second[n] = bench_time_op(op, cpu);
 			if (bench_corrections(cpu, false) != corrected)
 				corrections++;
-			first[n] = t1 - t0;
-			second[n++] = t3 - t2;
 			if (carried)
 				carries++;
 			else
-				plain[n_plain++] = t3 - t2;
+				plain[n_plain++] = second[n];
+			n++;
 		}
 		local_irq_restore(flags);
 	}
