@@ -213,6 +213,11 @@ def active(kind, kernels=ACTIVE_KERNELS):
     return out
 
 
+# {part: boots of the nested host it took}, for the results: a boot that
+# wrote nothing is a finding, not only a retry.
+HOST_BOOTS = {}
+
+
 def in_nested_host(what, icount=False, timeout=1200, args=()):
     """Run this script's --WHAT-to inside the nested KVM host, return what
     it wrote (build/bench-WHAT[-ARGS].json). A host that has not finished
@@ -220,15 +225,17 @@ def in_nested_host(what, icount=False, timeout=1200, args=()):
     guest has been seen to hold the host's only CPU for good (spinning on
     a lock, interrupts off) in either kernel's boot."""
     out = os.path.join(hosts.BUILD, 'bench-%s.json' % '-'.join((what,) + tuple(args)))
+    name = ' '.join((what,) + tuple(args))
     for attempt in (1, 2):
         if os.path.exists(out):
             os.unlink(out)
         subprocess.run([os.path.join(TOP, 'scripts', 'nested-host'), 'run',
                         '--timeout', str(timeout)] + (['--icount'] if icount else []) +
                        ['--', os.path.abspath(__file__), '--%s-to' % what, out] + list(args))
+        HOST_BOOTS[name] = attempt
         if os.path.exists(out) and os.path.getsize(out):
             break
-        print('  the nested KVM host wrote no %s figures (boot %d)' % (what, attempt),
+        print('  the nested KVM host wrote no %s figures (boot %d)' % (name, attempt),
               flush=True)
     if not os.path.exists(out) or not os.path.getsize(out):
         raise RuntimeError('the nested KVM host wrote no %s figures' % what)
@@ -711,6 +718,10 @@ def main():
             'through a pipe all the time, each wakeup updating vCPU 1\'s run queue',
             'clock from vCPU 0.', '']
     out += sched_table(acc['sched'])
+    if HOST_BOOTS:
+        out += ['', 'Boots of the nested KVM host per part (a second boot means the first',
+                'was killed with no figures, hung or failed; see the log): ' +
+                ', '.join('%s %d' % kv for kv in HOST_BOOTS.items()) + '.']
     out += ['', 'Total time of `scripts/bench.py`: %.0f s.' % (time.time() - start)]
     text = '\n'.join(out) + '\n'
     path = os.path.join(TOP, 'bench', 'results-%s.md' % kind)

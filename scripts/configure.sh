@@ -3,10 +3,11 @@
 #
 # configure.sh TREE OBJ [VARIANT]: tinyconfig (for $ARCH, default x86_64,
 # with $CROSS_COMPILE) plus, for x86, configs/guest.config, and
-# configs/VARIANT.config if there is one, in OBJ; redone only when a
-# fragment changed. Fails if any option a fragment asks for did not survive
-# olddefconfig (a typo, or a dependency we missed), except, in an upstream
-# variant, our own options (*STEAL_TIME*), which that tree does not have.
+# configs/VARIANT.config if there is one (configs/bench.config for every
+# bench-* variant), in OBJ; redone only when a fragment changed. Fails if
+# any option a fragment asks for did not survive olddefconfig (a typo, or a
+# dependency we missed), except, in an upstream variant, our own options
+# (*STEAL_TIME*), which that tree does not have.
 set -euo pipefail
 tree=$1
 obj=$2
@@ -20,6 +21,8 @@ x86_64 | i386) frags=("$top/configs/guest.config") ;;
 esac
 # upstream-ARCH: the untouched base with ARCH's variant's configuration.
 [ -f "$top/configs/${variant#upstream-}.config" ] && frags+=("$top/configs/${variant#upstream-}.config")
+# The benchmark's kernels, ours and upstream's, share one fragment.
+case $variant in bench-*) frags+=("$top/configs/bench.config") ;; esac
 kmake=(make -s -C "$tree" O="$obj" ARCH="${ARCH:-x86_64}" CROSS_COMPILE="${CROSS_COMPILE:-}")
 
 # Fresh if made from these same fragments, none changed since.
