@@ -238,7 +238,7 @@ def in_nested_host(what, icount=False, timeout=1200, args=()):
         print('  the nested KVM host wrote no %s figures (boot %d)' % (name, attempt),
               flush=True)
     if not os.path.exists(out) or not os.path.getsize(out):
-        raise RuntimeError('the nested KVM host wrote no %s figures' % what)
+        raise RuntimeError('the nested KVM host wrote no %s figures' % name)
     with open(out) as f:
         return json.load(f)
 
