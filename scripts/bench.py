@@ -221,9 +221,10 @@ HOST_BOOTS = {}
 def in_nested_host(what, icount=False, timeout=1200, args=()):
     """Run this script's --WHAT-to inside the nested KVM host, return what
     it wrote (build/bench-WHAT[-ARGS].json). A host that has not finished
-    after timeout seconds is killed and booted once more: under -icount a
-    guest has been seen to hold the host's only CPU for good (spinning on
-    a lock, interrupts off) in either kernel's boot."""
+    after timeout seconds is killed and booted once more: under -icount
+    the host has been seen to freeze in either kernel's boot (a guest
+    spinning on a lock with interrupts off, before configs/bench.config;
+    since, the host's CPU with its APIC timer stopped)."""
     out = os.path.join(hosts.BUILD, 'bench-%s.json' % '-'.join((what,) + tuple(args)))
     name = ' '.join((what,) + tuple(args))
     for attempt in (1, 2):
