@@ -3,7 +3,7 @@
  * KUnit tests for the paravirtual steal time core and the scheduler's
  * steal clock consumers: the bounded read and the versioned read protocol
  * against a simulated host, the per-CPU lifecycle against a simulated
- * backend, and steal_clock_take()'s policy. Unplugging CPUs and the reboot
+ * backend, and steal_clock_fit()'s policy. Unplugging CPUs and the reboot
  * path are tested end to end, from outside the guest.
  */
 #include <kunit/test.h>
@@ -291,7 +291,7 @@ static void online_survives_host_refusal(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, read_clock(), 300ULL);
 }
 
-/* steal_clock_take() as one consumer calls it, interval after interval. */
+/* steal_clock_fit() as one consumer calls it, interval after interval. */
 static struct {
 	u64 prev;
 	enum steal_clock_anomaly anomaly;
@@ -300,7 +300,7 @@ static struct {
 static u64 take(u64 clock, u64 limit)
 {
 	consumer.anomaly = STEAL_CLOCK_NONE;
-	return steal_clock_take(clock, &consumer.prev, limit, &consumer.anomaly);
+	return steal_clock_fit(clock, &consumer.prev, limit, &consumer.anomaly);
 }
 
 static void consumer_takes_growth_within_the_interval(struct kunit *test)
